@@ -1,0 +1,97 @@
+package dev.kvload;
+
+import dev.kvload.cli.Context;
+import dev.kvload.cli.ExportCommand;
+import dev.kvload.cli.KvloadCommand;
+import dev.kvload.cli.ValidateCommand;
+import dev.kvload.core.KeyVaultSources;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** Builds the command line and turns whatever happens into an exit status. */
+public final class Kvload {
+  private Kvload() {}
+
+  /**
+   * Runs kvload as a process would, with the given environment and streams.
+   *
+   * @return the exit status
+   */
+  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return run(
+        args,
+        new Context(
+            Map.copyOf(env),
+            Path.of("").toAbsolutePath(),
+            out,
+            err,
+            new KeyVaultSources(),
+            Clock.systemUTC()));
+  }
+
+  public static int run(String[] args, Context context) {
+    CommandLine cli = commandLine(context);
+    int status = cli.execute(args);
+    context.out().flush();
+    context.err().flush();
+    return status;
+  }
+
+  static CommandLine commandLine(Context context) {
+    CommandLine cli = new CommandLine(new KvloadCommand());
+    cli.addSubcommand(new ValidateCommand(context));
+    cli.addSubcommand(new ExportCommand(context));
+    cli.setOut(new PrintWriter(context.out(), true, StandardCharsets.UTF_8));
+    cli.setErr(new PrintWriter(context.err(), true, StandardCharsets.UTF_8));
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setExecutionExceptionHandler(
+        (error, command, parseResult) -> report(error, context.err(), parseResult));
+    cli.setParameterExceptionHandler(
+        (error, args) -> {
+          context.err().println("kvload: " + error.getMessage());
+          context
+              .err()
+              .println(
+                  "kvload: see '"
+                      + error.getCommandLine().getCommandSpec().qualifiedName()
+                      + " --help'");
+          return ExitStatus.USAGE;
+        });
+    return cli;
+  }
+
+  private static int report(Exception error, PrintStream err, CommandLine.ParseResult parsed) {
+    if (error instanceof Failure failure) {
+      failure.lines().forEach(line -> err.println("kvload: " + line));
+    } else {
+      err.println("kvload: internal error: " + error.getClass().getName());
+      err.println("kvload: this is a bug in kvload; please report it with the output of -v");
+    }
+    if (verbose(parsed)) {
+      // Types and frames only: a library's message might quote a response body.
+      for (Throwable t = error; t != null; t = t.getCause()) {
+        err.println("kvload:   " + t.getClass().getName());
+        for (StackTraceElement frame :
+            List.of(t.getStackTrace()).subList(0, Math.min(12, t.getStackTrace().length))) {
+          err.println("kvload:     at " + frame);
+        }
+      }
+    }
+    return ExitStatus.of(error);
+  }
+
+  private static boolean verbose(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,21 @@
+package dev.kvload;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/** The process entry point: it only exits. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    // UTF-8 whatever the locale: values are bytes that must arrive unchanged, and a C locale
+    // would turn every non-ASCII character of System.out into '?'.
+    PrintStream out =
+        new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+    PrintStream err =
+        new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    System.exit(Kvload.run(args, System.getenv(), out, err));
+  }
+}

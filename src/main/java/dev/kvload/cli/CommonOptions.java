@@ -1,0 +1,129 @@
+package dev.kvload.cli;
+
+import dev.kvload.Failure;
+import dev.kvload.auth.AuthMode;
+import dev.kvload.auth.AuthSettings;
+import dev.kvload.core.Durations;
+import dev.kvload.core.Settings;
+import dev.kvload.env.ConflictPolicy;
+import dev.kvload.manifest.VaultRef;
+import java.util.Map;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The options every command takes, before or after the command name ({@code kvload -m f run} and
+ * {@code kvload run -m f} alike).
+ */
+public final class CommonOptions {
+  @Option(
+      names = {"-m", "--manifest"},
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description =
+          "Manifest file (default: $KVLOAD_MANIFEST, ./kvload.json, ./.devcontainer/kvload.json).")
+  String manifest;
+
+  @Option(
+      names = "--vault",
+      paramLabel = "NAME|URL",
+      scope = ScopeType.INHERIT,
+      description = "Replaces the manifest's default vault (default: $KVLOAD_VAULT).")
+  String vault;
+
+  @Option(
+      names = "--auth",
+      paramLabel = "MODE",
+      scope = ScopeType.INHERIT,
+      description =
+          "default, environment, workload-identity, managed-identity, azure-cli or github-oidc"
+              + " (default: $KVLOAD_AUTH, else default).")
+  String auth;
+
+  @Option(
+      names = "--client-id",
+      paramLabel = "ID",
+      scope = ScopeType.INHERIT,
+      description = "Client ID of a user-assigned managed identity or app registration.")
+  String clientId;
+
+  @Option(
+      names = "--tenant-id",
+      paramLabel = "ID",
+      scope = ScopeType.INHERIT,
+      description = "Entra tenant to authenticate in.")
+  String tenantId;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      scope = ScopeType.INHERIT,
+      description = "Deadline for the whole run, e.g. 30s, 2m (default: 30s).")
+  String timeout;
+
+  @Option(
+      names = "--on-conflict",
+      paramLabel = "POLICY",
+      scope = ScopeType.INHERIT,
+      description = "When a variable is already set: override (default, warns), keep, or fail.")
+  String onConflict;
+
+  @Option(
+      names = "--allow-expired",
+      scope = ScopeType.INHERIT,
+      description = "Accept secrets past their expiry or before their activation date.")
+  boolean allowExpired;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      scope = ScopeType.INHERIT,
+      description = "Only errors on stderr.")
+  boolean quiet;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
+      description = "More detail on stderr (never a secret's value).")
+  boolean verbose;
+
+  /** Resolves options and their environment variables; bad values are usage errors (exit 2). */
+  Settings toSettings(Map<String, String> env) {
+    return new Settings(
+        manifest,
+        vault(env),
+        new AuthSettings(authMode(env), blankToNull(clientId), blankToNull(tenantId)),
+        parse("--timeout", timeout == null ? "30s" : timeout, Durations::parse),
+        parse("--on-conflict", onConflict == null ? "override" : onConflict, ConflictPolicy::parse),
+        allowExpired,
+        quiet,
+        verbose);
+  }
+
+  private VaultRef vault(Map<String, String> env) {
+    if (vault != null) {
+      return parse("--vault", vault, VaultRef::parse);
+    }
+    String fromEnv = blankToNull(env.get("KVLOAD_VAULT"));
+    return fromEnv == null ? null : parse("KVLOAD_VAULT", fromEnv, VaultRef::parse);
+  }
+
+  private AuthMode authMode(Map<String, String> env) {
+    if (auth != null) {
+      return parse("--auth", auth, AuthMode::parse);
+    }
+    String fromEnv = blankToNull(env.get("KVLOAD_AUTH"));
+    return fromEnv == null ? AuthMode.DEFAULT : parse("KVLOAD_AUTH", fromEnv, AuthMode::parse);
+  }
+
+  static <T> T parse(String what, String text, java.util.function.Function<String, T> parser) {
+    try {
+      return parser.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw new Failure.Usage(what + ": " + e.getMessage());
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.kvload.core;
+
+import java.io.PrintStream;
+
+/**
+ * Everything kvload says on stderr. Callers pass names of variables, secrets, vaults and files;
+ * never a value.
+ */
+public final class Diagnostics {
+  private final PrintStream err;
+  private final boolean quiet;
+  private final boolean verbose;
+
+  public Diagnostics(PrintStream err, boolean quiet, boolean verbose) {
+    this.err = err;
+    this.quiet = quiet;
+    this.verbose = verbose;
+  }
+
+  /** Something the user should know even with {@code -q}: an error line. */
+  public void error(String line) {
+    err.println("kvload: " + line);
+  }
+
+  /** A warning: shown unless {@code -q}. */
+  public void warn(String line) {
+    if (!quiet) {
+      err.println("kvload: warning: " + line);
+    }
+  }
+
+  /** The one-line summary and similar: shown unless {@code -q}. */
+  public void info(String line) {
+    if (!quiet) {
+      err.println("kvload: " + line);
+    }
+  }
+
+  /** Detail for {@code -v}. */
+  public void verbose(String line) {
+    if (verbose) {
+      err.println("kvload: " + line);
+    }
+  }
+
+  public boolean isVerbose() {
+    return verbose;
+  }
+
+  public void flush() {
+    err.flush();
+  }
+}

@@ -1,0 +1,71 @@
+package dev.kvload.manifest;
+
+import dev.kvload.Failure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Finds and reads the manifest in the contract's lookup order. */
+public final class ManifestLocator {
+  /** Tried in this order when neither {@code --manifest} nor {@code KVLOAD_MANIFEST} is given. */
+  public static final List<Path> DEFAULTS =
+      List.of(Path.of("kvload.json"), Path.of(".devcontainer", "kvload.json"));
+
+  /** Manifests are a few kilobytes; anything this large is a mistake, not a manifest. */
+  private static final long MAX_BYTES = 4L << 20;
+
+  private ManifestLocator() {}
+
+  /**
+   * Loads the manifest.
+   *
+   * @param option the {@code --manifest} value, or null
+   * @param cwd where relative paths start
+   * @param vaultOverride replaces the manifest's default vault, or null
+   */
+  public static Manifest load(
+      String option, Map<String, String> env, Path cwd, VaultRef vaultOverride) {
+    Path file = locate(option, env, cwd);
+    return ManifestParser.parse(read(file, cwd), file, vaultOverride);
+  }
+
+  static Path locate(String option, Map<String, String> env, Path cwd) {
+    if (option != null && !option.isEmpty()) {
+      return Path.of(option);
+    }
+    String fromEnv = env.get("KVLOAD_MANIFEST");
+    if (fromEnv != null && !fromEnv.isEmpty()) {
+      return Path.of(fromEnv);
+    }
+    for (Path candidate : DEFAULTS) {
+      if (Files.exists(cwd.resolve(candidate))) {
+        return candidate;
+      }
+    }
+    throw new Failure.Manifest(
+        "no manifest: looked for ./kvload.json and ./.devcontainer/kvload.json in " + cwd,
+        "create kvload.json (see kvload --help), or pass -m FILE or set KVLOAD_MANIFEST");
+  }
+
+  private static byte[] read(Path file, Path cwd) {
+    Path resolved = cwd.resolve(file);
+    try {
+      if (Files.isDirectory(resolved)) {
+        throw new Failure.Manifest(file + ": is a directory, not a manifest file");
+      }
+      if (Files.size(resolved) > MAX_BYTES) {
+        throw new Failure.Manifest(file + ": larger than 4 MiB; is this really a kvload manifest?");
+      }
+      return Files.readAllBytes(resolved);
+    } catch (NoSuchFileException e) {
+      throw new Failure.Manifest(
+          file + ": manifest not found",
+          "check the path given by -m/--manifest or KVLOAD_MANIFEST");
+    } catch (IOException e) {
+      throw new Failure.Manifest(file + ": cannot read the manifest: " + e.getMessage());
+    }
+  }
+}

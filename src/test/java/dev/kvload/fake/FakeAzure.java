@@ -1,0 +1,384 @@
+package dev.kvload.fake;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Azure on loopback, over HTTPS, for tests, the demo and the benchmarks: Key Vault's secret GET
+ * with the real bearer challenge, and an App Service-style managed identity token endpoint.
+ *
+ * <p>Vaults are told apart by the Host header, so one server plays every vault of {@link #VAULTS}.
+ */
+public final class FakeAzure implements AutoCloseable {
+  /** The vault names the test hosts file resolves to 127.0.0.1. */
+  public static final List<String> VAULTS =
+      List.of("kvload-test", "kvload-other", "kvload-third", "kvload-demo", "kvload-bench");
+
+  /** Resolves to 127.0.0.1 but is not in the certificate. */
+  public static final String MISMATCHED_HOST = "kvload-mismatch.example.test";
+
+  public static final String TENANT = "00000000-0000-4000-8000-00000000c0de";
+  public static final String IDENTITY_HEADER = "fake-identity-header";
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final HttpsServer server;
+  private final ExecutorService executor;
+  private final Map<String, List<Version>> secrets = new ConcurrentHashMap<>();
+  private final Map<String, Function<Request, Reply>> behaviours = new ConcurrentHashMap<>();
+  private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger peakInFlight = new AtomicInteger();
+  private final AtomicInteger tokenRequests = new AtomicInteger();
+  private volatile Duration delay = Duration.ZERO;
+  private volatile boolean identityAvailable = true;
+
+  /** One version of a secret, as Key Vault stores it. */
+  public record Version(
+      String id, String value, boolean enabled, Instant notBefore, Instant expires) {}
+
+  /** A request as the fake saw it. */
+  public record Request(
+      String method, String host, String path, String query, boolean authorized, Instant at) {
+    public String vault() {
+      int dot = host.indexOf('.');
+      return dot < 0 ? host : host.substring(0, dot);
+    }
+  }
+
+  /** A canned answer that replaces the normal one. */
+  public record Reply(int status, Map<String, String> headers, byte[] body, Duration delay) {
+    public static Reply status(int status, String json) {
+      return new Reply(
+          status,
+          Map.of("Content-Type", "application/json"),
+          json.getBytes(StandardCharsets.UTF_8),
+          Duration.ZERO);
+    }
+
+    public Reply withHeader(String name, String value) {
+      Map<String, String> h = new HashMap<>(headers);
+      h.put(name, value);
+      return new Reply(status, h, body, delay);
+    }
+
+    public Reply after(Duration wait) {
+      return new Reply(status, headers, body, wait);
+    }
+  }
+
+  private FakeAzure(TestTls tls) throws IOException {
+    server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    server.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
+    executor = Executors.newVirtualThreadPerTaskExecutor();
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  public static FakeAzure start(TestTls tls) {
+    try {
+      return new FakeAzure(tls);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** {@code https://NAME.vault.azure.net:PORT}: resolved to loopback by the test hosts file. */
+  public String vaultUrl(String vault) {
+    return "https://" + vault + ".vault.azure.net:" + port();
+  }
+
+  /** The App Service managed identity endpoint kvload's credential is pointed at. */
+  public String identityEndpoint() {
+    return "https://127.0.0.1:" + port() + "/msi/token";
+  }
+
+  /** Environment that points every Azure endpoint kvload might use at this fake. */
+  public Map<String, String> env() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("IDENTITY_ENDPOINT", identityEndpoint());
+    env.put("IDENTITY_HEADER", IDENTITY_HEADER);
+    env.put("AZURE_AUTHORITY_HOST", "https://127.0.0.1:" + port() + "/");
+    env.put("AZURE_POD_IDENTITY_AUTHORITY_HOST", "https://127.0.0.1:" + port() + "/imds");
+    return env;
+  }
+
+  /** Adds a version of a secret (the newest is the one a version-less GET returns). */
+  public Version put(String vault, String name, String value) {
+    return put(vault, name, new Version(newVersionId(), value, true, null, null));
+  }
+
+  public Version put(String vault, String name, Version version) {
+    secrets.computeIfAbsent(key(vault, name), k -> new CopyOnWriteArrayList<>()).add(version);
+    return version;
+  }
+
+  public static String newVersionId() {
+    return UUID.randomUUID().toString().replace("-", "");
+  }
+
+  /** Every value the fake holds: none may ever appear on kvload's stderr. */
+  public List<String> allValues() {
+    List<String> values = new ArrayList<>();
+    secrets.values().forEach(list -> list.forEach(v -> values.add(v.value())));
+    return values;
+  }
+
+  /** Answers every GET of this secret with {@code behaviour} instead. */
+  public void behave(String vault, String name, Function<Request, Reply> behaviour) {
+    behaviours.put(key(vault, name), behaviour);
+  }
+
+  /** Delay added before every answer. */
+  public void delay(Duration delay) {
+    this.delay = delay;
+  }
+
+  /** When false, the managed identity endpoint answers as if no identity were assigned. */
+  public void identityAvailable(boolean available) {
+    this.identityAvailable = available;
+  }
+
+  public List<Request> requests() {
+    return Collections.unmodifiableList(requests);
+  }
+
+  public List<Request> secretRequests() {
+    return requests.stream().filter(r -> r.path().startsWith("/secrets")).toList();
+  }
+
+  public int peakInFlight() {
+    return peakInFlight.get();
+  }
+
+  public int tokenRequests() {
+    return tokenRequests.get();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  private static String key(String vault, String name) {
+    return vault + "/" + name;
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    int now = inFlight.incrementAndGet();
+    peakInFlight.accumulateAndGet(now, Math::max);
+    try (exchange) {
+      String host = exchange.getRequestHeaders().getFirst("Host");
+      host = host == null ? "" : host.replaceFirst(":\\d+$", "");
+      String path = exchange.getRequestURI().getRawPath();
+      String query = exchange.getRequestURI().getRawQuery();
+      String auth = exchange.getRequestHeaders().getFirst("Authorization");
+      boolean authorized =
+          auth != null && auth.startsWith("Bearer ") && tokens.contains(auth.substring(7));
+      Request request =
+          new Request(
+              exchange.getRequestMethod(),
+              host,
+              path,
+              query == null ? "" : query,
+              authorized,
+              Instant.now());
+      requests.add(request);
+      exchange.getRequestBody().readAllBytes();
+      Reply reply = answer(request, exchange);
+      Duration wait = delay.plus(reply.delay());
+      if (!wait.isZero()) {
+        Thread.sleep(wait);
+      }
+      reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+      exchange.getResponseHeaders().set("x-ms-request-id", UUID.randomUUID().toString());
+      if (reply.body().length == 0) {
+        exchange.sendResponseHeaders(reply.status(), -1);
+      } else {
+        exchange.sendResponseHeaders(reply.status(), reply.body().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(reply.body());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private Reply answer(Request request, HttpExchange exchange) {
+    if (request.path().equals("/msi/token")) {
+      return managedIdentityToken(request, exchange);
+    }
+    if (!request.path().startsWith("/secrets/")) {
+      return Reply.status(404, error("NotFound", "The fake serves no " + request.path()));
+    }
+    if (!request.authorized()) {
+      return Reply.status(
+              401,
+              error("Unauthorized", "AKV10000: Request is missing a Bearer" + " or PoP token."))
+          .withHeader(
+              "WWW-Authenticate",
+              "Bearer authorization=\"https://login.windows.net/"
+                  + TENANT
+                  + "\", resource=\"https://vault.azure.net\"");
+    }
+    if (!request.method().equals("GET")) {
+      return Reply.status(405, error("MethodNotAllowed", "only GET"));
+    }
+    String[] parts = request.path().substring("/secrets/".length()).split("/");
+    String name = parts[0];
+    String version = parts.length > 1 ? parts[1] : "";
+    Function<Request, Reply> behaviour = behaviours.get(key(request.vault(), name));
+    if (behaviour != null) {
+      Reply special = behaviour.apply(request);
+      if (special != null) {
+        return special;
+      }
+    }
+    List<Version> versions = secrets.get(key(request.vault(), name));
+    if (versions == null || versions.isEmpty()) {
+      return Reply.status(
+          404,
+          error(
+              "SecretNotFound",
+              "A secret with (name/id) " + name + " was not found in this key vault."));
+    }
+    Version found =
+        version.isEmpty()
+            ? versions.getLast()
+            : versions.stream().filter(v -> v.id().equals(version)).findFirst().orElse(null);
+    if (found == null) {
+      return Reply.status(
+          404,
+          error(
+              "SecretNotFound",
+              "A secret with (name/id) "
+                  + name
+                  + "/"
+                  + version
+                  + " was not found in this key vault."));
+    }
+    if (!found.enabled()) {
+      return Reply.status(
+          403,
+          "{\"error\":{\"code\":\"Forbidden\",\"message\":\"Operation get"
+              + " is not allowed on a disabled secret.\",\"innererror\":{\"code\":"
+              + "\"SecretDisabled\"}}}");
+    }
+    return new Reply(
+        200,
+        Map.of("Content-Type", "application/json; charset=utf-8"),
+        bundle(request, name, found),
+        Duration.ZERO);
+  }
+
+  private Reply managedIdentityToken(Request request, HttpExchange exchange) {
+    tokenRequests.incrementAndGet();
+    String header = exchange.getRequestHeaders().getFirst("X-IDENTITY-HEADER");
+    if (!IDENTITY_HEADER.equals(header)) {
+      return Reply.status(401, "{\"statusCode\":401,\"message\":\"bad identity header\"}");
+    }
+    if (!identityAvailable) {
+      return Reply.status(
+          400,
+          "{\"statusCode\":400,\"message\":\"No managed identity"
+              + " assigned to this resource\",\"correlationId\":\"fake\"}");
+    }
+    Map<String, String> params = query(request.query());
+    String token = "fake-token-" + UUID.randomUUID();
+    tokens.add(token);
+    long expires = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
+    return Reply.status(
+        200,
+        "{\"access_token\":\""
+            + token
+            + "\",\"expires_on\":\""
+            + expires
+            + "\",\"resource\":\""
+            + params.getOrDefault("resource", "")
+            + "\","
+            + "\"token_type\":\"Bearer\",\"client_id\":\""
+            + params.getOrDefault("client_id", "00000000-0000-0000-0000-000000000000")
+            + "\"}");
+  }
+
+  private byte[] bundle(Request request, String name, Version v) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (JsonGenerator json = JSON.createGenerator(bytes)) {
+      json.writeStartObject();
+      json.writeStringField("value", v.value());
+      json.writeStringField(
+          "id", "https://" + request.host() + ":" + port() + "/secrets/" + name + "/" + v.id());
+      json.writeObjectFieldStart("attributes");
+      json.writeBooleanField("enabled", v.enabled());
+      if (v.notBefore() != null) {
+        json.writeNumberField("nbf", v.notBefore().getEpochSecond());
+      }
+      if (v.expires() != null) {
+        json.writeNumberField("exp", v.expires().getEpochSecond());
+      }
+      json.writeNumberField("created", 1_700_000_000L);
+      json.writeNumberField("updated", 1_700_000_000L);
+      json.writeStringField("recoveryLevel", "Recoverable+Purgeable");
+      json.writeEndObject();
+      json.writeObjectFieldStart("tags");
+      json.writeEndObject();
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  public static String error(String code, String message) {
+    return "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}";
+  }
+
+  private static Map<String, String> query(String query) {
+    Map<String, String> params = new HashMap<>();
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        params.put(
+            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return params;
+  }
+}

@@ -1,0 +1,191 @@
+package dev.kvload.it;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.kvload.fake.FakeAzure;
+import dev.kvload.fake.TestTls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real {@code bin/kvload} as a process against {@link FakeAzure}, with an environment
+ * built from nothing: the test runner's own environment never reaches kvload.
+ *
+ * <p>Every run is checked for secret hygiene: no value the fake holds may appear on stderr, nor on
+ * stdout unless the test asked for values there.
+ */
+public final class Harness implements AutoCloseable {
+  public static final Path HOME = Path.of(System.getProperty("kvload.home", ".")).toAbsolutePath();
+  public static final TestTls TLS = TestTls.in(HOME.resolve("target/test-tls"));
+
+  public final FakeAzure fake = FakeAzure.start(TLS);
+  public final Path dir;
+
+  public Harness() {
+    try {
+      dir = Files.createTempDirectory("kvload-it-");
+      Files.createDirectories(dir.resolve("home"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The environment every kvload process starts from. */
+  public Map<String, String> baseEnv() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+    env.put("HOME", dir.resolve("home").toString());
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("KVLOAD_JAVA_OPTS", TLS.javaOptions());
+    env.putAll(fake.env());
+    return env;
+  }
+
+  /** Writes a manifest in the test's folder. */
+  public Path manifest(String json) {
+    return write("kvload.json", json);
+  }
+
+  public Path write(String name, String content) {
+    try {
+      Path file = dir.resolve(name);
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, content);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Run kvload(String... args) {
+    return run().args(args).go();
+  }
+
+  public Run.Builder run() {
+    return new Run.Builder(this);
+  }
+
+  @Override
+  public void close() {
+    fake.close();
+  }
+
+  /** A finished kvload process. */
+  public record Run(int exit, byte[] stdoutBytes, String stderr, Duration took) {
+    public String stdout() {
+      return new String(stdoutBytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + exit + " in " + took.toMillis() + " ms\n--- stderr ---\n" + stderr;
+    }
+
+    /** Options for one run. */
+    public static final class Builder {
+      private final Harness harness;
+      private final List<String> args = new ArrayList<>();
+      private final Map<String, String> env;
+      private Path cwd;
+      private boolean valuesOnStdout;
+      private Duration limit = Duration.ofSeconds(90);
+
+      Builder(Harness harness) {
+        this.harness = harness;
+        this.env = harness.baseEnv();
+        this.cwd = harness.dir;
+      }
+
+      public Builder args(String... more) {
+        args.addAll(List.of(more));
+        return this;
+      }
+
+      public Builder env(String name, String value) {
+        if (value == null) {
+          env.remove(name);
+        } else {
+          env.put(name, value);
+        }
+        return this;
+      }
+
+      public Builder cwd(Path dir) {
+        this.cwd = dir;
+        return this;
+      }
+
+      /** This run prints values on stdout on purpose ({@code export} without {@code -o}). */
+      public Builder valuesOnStdout() {
+        this.valuesOnStdout = true;
+        return this;
+      }
+
+      public Builder limit(Duration limit) {
+        this.limit = limit;
+        return this;
+      }
+
+      public Run go() {
+        List<String> command = new ArrayList<>();
+        command.add(HOME.resolve("bin/kvload").toString());
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Instant start = Instant.now();
+        try {
+          Path out = Files.createTempFile(harness.dir, "stdout", ".bin");
+          Path err = Files.createTempFile(harness.dir, "stderr", ".txt");
+          pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+          pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+          Process p = pb.start();
+          if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            fail("kvload did not finish within " + limit + ": " + Files.readString(err));
+          }
+          Run run =
+              new Run(
+                  p.exitValue(),
+                  Files.readAllBytes(out),
+                  Files.readString(err, StandardCharsets.UTF_8),
+                  Duration.between(start, Instant.now()));
+          checkHygiene(run);
+          return run;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+
+      private void checkHygiene(Run run) {
+        for (String value : harness.fake.allValues()) {
+          if (value.strip().length() < 4) {
+            continue;
+          }
+          assertFalse(
+              run.stderr().contains(value.strip()),
+              () -> "a secret value reached stderr:\n" + run.stderr());
+          if (!valuesOnStdout) {
+            assertFalse(
+                run.stdout().contains(value.strip()),
+                () -> "a secret value reached stdout, which this test did not ask for");
+          }
+        }
+      }
+    }
+  }
+}
