@@ -59,8 +59,11 @@ public final class ManifestParser {
     try (JsonParser p = JSON.createParser(content)) {
       parser = p;
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw syntax(
+        problem(
+            p.currentTokenLocation(),
+            null,
             "the manifest must be a JSON object, such as {\"vault\": \"NAME\", \"secrets\": {}}");
+        throw failure();
       }
       boolean sawSecrets = false;
       Set<String> seen = new HashSet<>();
@@ -94,7 +97,9 @@ public final class ManifestParser {
         }
       }
       if (p.nextToken() != null) {
-        throw syntax("unexpected content after the manifest's closing '}'");
+        problem(
+            p.currentTokenLocation(), null, "unexpected content after the manifest's closing '}'");
+        throw failure();
       }
       if (!sawSecrets) {
         problem(
@@ -305,9 +310,9 @@ public final class ManifestParser {
         vaultRef,
         v,
         optional,
-        fromSecret.line(),
-        fromSecret.column(),
-        fromSecret.where());
+        at.getLineNr(),
+        at.getColumnNr(),
+        at(at));
   }
 
   private PendingBinding fromString(
@@ -391,10 +396,6 @@ public final class ManifestParser {
   private void problem(JsonLocation at, String variable, String what) {
     problems.add(
         (at == null ? file + ": " : at(at)) + (variable == null ? "" : variable + ": ") + what);
-  }
-
-  private JsonProcessingException syntax(String what) {
-    return new com.fasterxml.jackson.core.JsonParseException(parser, what);
   }
 
   private String at(JsonLocation location) {

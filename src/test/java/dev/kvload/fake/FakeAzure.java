@@ -131,7 +131,8 @@ public final class FakeAzure implements AutoCloseable {
     env.put("IDENTITY_ENDPOINT", identityEndpoint());
     env.put("IDENTITY_HEADER", IDENTITY_HEADER);
     env.put("AZURE_AUTHORITY_HOST", "https://127.0.0.1:" + port() + "/");
-    env.put("AZURE_POD_IDENTITY_AUTHORITY_HOST", "https://127.0.0.1:" + port() + "/imds");
+    // No IMDS here, as in a Codespace: port 1 on loopback refuses at once.
+    env.put("AZURE_POD_IDENTITY_AUTHORITY_HOST", "https://127.0.0.1:1");
     return env;
   }
 

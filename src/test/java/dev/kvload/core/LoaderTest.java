@@ -1,0 +1,223 @@
+package dev.kvload.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kvload.ExitStatus;
+import dev.kvload.Kvload;
+import dev.kvload.cli.Context;
+import dev.kvload.vault.Outcome;
+import dev.kvload.vault.SecretValue;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The whole CLI in-process against an in-memory source: messages, statuses and exit codes. */
+class LoaderTest {
+  private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
+  private static final String VALUE = "s3cr3t-value-never-printed";
+
+  @TempDir Path dir;
+  private final InMemorySource source = new InMemorySource();
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void manifest() throws IOException {
+    Files.writeString(
+        dir.resolve("kvload.json"),
+        """
+        {"vault": "contoso-dev", "secrets": {
+          "DATABASE_URL": "db",
+          "ALSO_DB": "db",
+          "FEATURE_X": {"secret": "feature", "optional": true}}}
+        """);
+  }
+
+  private int kvload(String... args) {
+    Context context =
+        new Context(
+            Map.of(),
+            dir,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            source,
+            Clock.fixed(NOW, ZoneOffset.UTC));
+    return Kvload.run(args, context);
+  }
+
+  private String stderr() {
+    String text = err.toString(StandardCharsets.UTF_8);
+    assertFalse(text.contains(VALUE), "a value reached stderr: " + text);
+    return text;
+  }
+
+  private static Outcome found(Instant notBefore, Instant expires) {
+    return new Outcome.Found(new SecretValue(VALUE), "v1", notBefore, expires);
+  }
+
+  @Test
+  void fetchesEachSecretOnceAndSetsEveryVariable() {
+    source.put("db", found(null, null)).put("feature", found(null, null));
+    assertEquals(0, kvload("export"));
+    assertEquals(2, source.asked().size(), source.asked().toString());
+    String stdout = out.toString(StandardCharsets.UTF_8);
+    assertTrue(stdout.contains("export DATABASE_URL='" + VALUE + "'"));
+    assertTrue(stdout.contains("export ALSO_DB='" + VALUE + "'"));
+    assertTrue(stderr().contains("loaded 3 secrets from 1 vault in"), stderr());
+  }
+
+  @Test
+  void optionalFailuresWarnAndLeaveTheVariableUnset() {
+    source.put("db", found(null, null));
+    assertEquals(0, kvload("export"));
+    assertFalse(out.toString(StandardCharsets.UTF_8).contains("FEATURE_X"));
+    assertTrue(
+        stderr()
+            .contains(
+                "warning: FEATURE_X: secret 'feature' in vault contoso-dev not"
+                    + " found; optional, so FEATURE_X is left unset"),
+        stderr());
+  }
+
+  @Test
+  void quietSilencesWarningsAndTheSummary() {
+    source.put("db", found(null, null));
+    assertEquals(0, kvload("export", "-q"));
+    assertEquals("", stderr());
+  }
+
+  static Stream<Arguments> failures() {
+    Instant past = NOW.minus(Duration.ofDays(1));
+    Instant future = NOW.plus(Duration.ofDays(1));
+    return Stream.of(
+        Arguments.of(
+            "missing",
+            new Outcome.NotFound(),
+            ExitStatus.SECRET,
+            "DATABASE_URL: secret 'db' in vault contoso-dev not found: create it"),
+        Arguments.of(
+            "forbidden",
+            new Outcome.Forbidden("HTTP 403"),
+            ExitStatus.SECRET,
+            "DATABASE_URL: reading secret 'db' in vault contoso-dev was denied (HTTP 403): grant"
+                + " your identity the 'Key Vault Secrets User' role on vault contoso-dev"),
+        Arguments.of(
+            "disabled",
+            new Outcome.Disabled(),
+            ExitStatus.SECRET,
+            "DATABASE_URL: secret 'db' in vault contoso-dev is disabled: enable it"),
+        Arguments.of(
+            "expired",
+            found(null, past),
+            ExitStatus.SECRET,
+            "DATABASE_URL: secret 'db' in vault contoso-dev expired on 2026-11-28T12:00:00Z:"
+                + " rotate it or fix its dates in the vault, or pass --allow-expired"),
+        Arguments.of(
+            "not yet valid",
+            found(future, null),
+            ExitStatus.SECRET,
+            "DATABASE_URL: secret 'db' in vault contoso-dev is not valid before"
+                + " 2026-11-30T12:00:00Z"),
+        Arguments.of(
+            "NUL byte",
+            new Outcome.Found(new SecretValue("a\0b"), "v1", null, null),
+            ExitStatus.SECRET,
+            "DATABASE_URL: the value of secret 'db' in vault contoso-dev" + " contains a NUL byte"),
+        Arguments.of(
+            "unreachable",
+            new Outcome.Unreachable("connection refused"),
+            ExitStatus.VAULT,
+            "vault contoso-dev: connection refused (DATABASE_URL, ALSO_DB)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("failures")
+  void requiredFailuresNameVariableSecretVaultAndNextStep(
+      String name, Outcome outcome, int exit, String line) {
+    source.put("db", outcome);
+    assertEquals(exit, kvload("export"));
+    assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing exported on failure");
+    assertTrue(stderr().contains("kvload: " + line), stderr());
+  }
+
+  @Test
+  void allowExpiredAcceptsExpiredAndNotYetValid() {
+    source.put("db", found(NOW.plus(Duration.ofDays(1)), NOW.minus(Duration.ofDays(1))));
+    assertEquals(0, kvload("export", "--allow-expired"));
+  }
+
+  @Test
+  void validateNeedsNoSource() {
+    assertEquals(0, kvload("validate"));
+    assertTrue(source.asked().isEmpty());
+    assertTrue(stderr().contains("kvload.json is valid: 3 variables from 1 vault"), stderr());
+  }
+
+  static Stream<Arguments> usage() {
+    return Stream.of(
+        Arguments.of("unknown option", new String[] {"export", "--bogus"}, "Unknown option"),
+        Arguments.of(
+            "bad timeout",
+            new String[] {"export", "--timeout", "soon"},
+            "--timeout: 'soon' is not a duration"),
+        Arguments.of(
+            "bad format",
+            new String[] {"export", "--format", "yaml"},
+            "--format: 'yaml' is not an export format"),
+        Arguments.of(
+            "bad auth",
+            new String[] {"export", "--auth", "magic"},
+            "--auth: 'magic' is not an auth mode"),
+        Arguments.of(
+            "bad vault",
+            new String[] {"export", "--vault", "x"},
+            "--vault: 'x' is not a" + " vault"),
+        Arguments.of(
+            "bad conflict policy",
+            new String[] {"export", "--on-conflict", "merge"},
+            "--on-conflict: 'merge' is not a conflict policy"),
+        Arguments.of("unknown command", new String[] {"exprot"}, "Unmatched argument"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("usage")
+  void usageErrorsExit2WithAHint(String name, String[] args, String fragment) {
+    assertEquals(ExitStatus.USAGE, kvload(args));
+    assertTrue(stderr().contains(fragment), stderr());
+  }
+
+  @Test
+  void commonOptionsWorkBeforeAndAfterTheCommand() throws IOException {
+    Files.writeString(dir.resolve("other.json"), "{\"vault\": \"contoso-dev\", \"secrets\": {}}");
+    assertEquals(0, kvload("-m", "other.json", "validate"));
+    assertEquals(0, kvload("validate", "-m", "other.json"));
+    assertTrue(stderr().contains("other.json is valid: 0 variables"), stderr());
+  }
+
+  @Test
+  void missingManifestExits3() throws IOException {
+    Files.delete(dir.resolve("kvload.json"));
+    assertEquals(ExitStatus.MANIFEST, kvload("validate"));
+    assertTrue(
+        stderr()
+            .contains("no manifest: looked for ./kvload.json and" + " ./.devcontainer/kvload.json"),
+        stderr());
+  }
+}

@@ -1,0 +1,130 @@
+package dev.kvload.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kvload.fake.FakeAzure;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Every exit status of the contract, from the real process. */
+class ExitStatusIT {
+  private final Harness h = new Harness();
+
+  @AfterEach
+  void stop() {
+    h.close();
+  }
+
+  private void oneSecretManifest(String vaultUrl) {
+    h.manifest("{\"vault\": \"" + vaultUrl + "\", \"secrets\": {\"DB\": \"db\"}}");
+  }
+
+  @Test
+  void successIs0AndVersionHelpWork() {
+    h.fake.put("kvload-test", "db", "postgres://ok");
+    oneSecretManifest(h.fake.vaultUrl("kvload-test"));
+    assertEquals(0, h.run().args("export").valuesOnStdout().go().exit());
+    var version = h.kvload("--version");
+    assertEquals(0, version.exit());
+    assertTrue(version.stdout().matches("kvload \\d+\\.\\d+\\.\\d+.*\\n"), version.stdout());
+    var help = h.kvload("--help");
+    assertEquals(0, help.exit());
+    assertTrue(help.stdout().contains("export") && help.stdout().contains("validate"));
+  }
+
+  @Test
+  void usageErrorIs2() {
+    var run = h.kvload("export", "--no-such-option");
+    assertEquals(2, run.exit(), run::toString);
+    assertTrue(run.stderr().startsWith("kvload: Unknown option: '--no-such-option'"), run.stderr());
+  }
+
+  @Test
+  void invalidManifestIs3AndNamesFileLineColumnVariable() {
+    h.manifest(
+        "{\n  \"vault\": \"kvload-test\",\n  \"secrets\": {\n    \"DB\": {\"secrt\": \"db\"}\n"
+            + "  }\n}\n");
+    var run = h.kvload("validate");
+    assertEquals(3, run.exit(), run::toString);
+    assertTrue(
+        run.stderr().contains("kvload: kvload.json:4:12: DB: unknown key 'secrt'"), run.stderr());
+    var missing = h.kvload("export", "-m", "nope.json");
+    assertEquals(3, missing.exit(), missing::toString);
+  }
+
+  @Test
+  void validateUsesNoNetworkAndNoCredential() {
+    oneSecretManifest("https://kvload-test.vault.azure.net:1");
+    var run = h.run().args("validate").env("IDENTITY_ENDPOINT", null).go();
+    assertEquals(0, run.exit(), run::toString);
+    assertTrue(h.fake.requests().isEmpty(), "validate sent requests: " + h.fake.requests());
+  }
+
+  @Test
+  void noCredentialIs4WithWhatWasTriedAndWhatToDo() {
+    h.fake.put("kvload-test", "db", "postgres://x");
+    oneSecretManifest(h.fake.vaultUrl("kvload-test"));
+    var run =
+        h.run().args("export").env("IDENTITY_ENDPOINT", null).env("IDENTITY_HEADER", null).go();
+    assertEquals(4, run.exit(), run::toString);
+    assertTrue(run.stderr().contains("(--auth default)"), run.stderr());
+    assertTrue(run.stderr().contains("az login"), run.stderr());
+    assertTrue(run.took().compareTo(Duration.ofSeconds(25)) < 0, run::toString);
+  }
+
+  @Test
+  void managedIdentityWithoutAnIdentityIs4() {
+    h.fake.put("kvload-test", "db", "postgres://x");
+    h.fake.identityAvailable(false);
+    oneSecretManifest(h.fake.vaultUrl("kvload-test"));
+    var run = h.kvload("export", "--auth", "managed-identity");
+    assertEquals(4, run.exit(), run::toString);
+    assertTrue(run.stderr().contains("(--auth managed-identity)"), run.stderr());
+  }
+
+  @Test
+  void missingSecretIs5() {
+    oneSecretManifest(h.fake.vaultUrl("kvload-test"));
+    var run = h.kvload("export");
+    assertEquals(5, run.exit(), run::toString);
+    assertTrue(
+        run.stderr()
+            .contains(
+                "kvload: DB: secret 'db' in vault "
+                    + h.fake.vaultUrl("kvload-test")
+                    + " not found"),
+        run.stderr());
+  }
+
+  @Test
+  void unreachableVaultIs6() {
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    oneSecretManifest("https://kvload-test.vault.azure.net:1");
+    var run = h.kvload("export", "--timeout", "20s");
+    assertEquals(6, run.exit(), run::toString);
+    assertTrue(run.stderr().contains("vault https://kvload-test.vault.azure.net:1"), run.stderr());
+    assertTrue(run.stderr().contains("refused"), run.stderr());
+  }
+
+  @Test
+  void slowVaultIs6AtTheTimeout() {
+    h.fake.put("kvload-test", "db", "postgres://slow");
+    h.fake.behave(
+        "kvload-test", "db", r -> FakeAzure.Reply.status(200, "{}").after(Duration.ofSeconds(60)));
+    oneSecretManifest(h.fake.vaultUrl("kvload-test"));
+    var run = h.kvload("export", "--timeout", "3s");
+    assertEquals(6, run.exit(), run::toString);
+    assertTrue(run.stderr().contains("no answer before the --timeout deadline"), run.stderr());
+    assertTrue(run.took().compareTo(Duration.ofSeconds(15)) < 0, run::toString);
+  }
+
+  @Test
+  void unknownVaultHostIs6NamingTheHost() {
+    oneSecretManifest("https://no-such-vault.vault.azure.net");
+    var run = h.kvload("export");
+    assertEquals(6, run.exit(), run::toString);
+    assertTrue(run.stderr().contains("host no-such-vault.vault.azure.net not found"), run.stderr());
+  }
+}
