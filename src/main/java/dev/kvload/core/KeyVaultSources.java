@@ -26,7 +26,8 @@ public final class KeyVaultSources implements SourceFactory {
           transport,
           "kvload/" + Version.get(),
           MAX_IN_FLIGHT,
-          error -> Credentials.explain(settings.auth().mode(), error));
+          error -> Credentials.explain(settings.auth().mode(), error),
+          session.diagnostics()::verbose);
     } catch (RuntimeException e) {
       transport.close();
       throw e;

@@ -39,6 +39,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -53,6 +54,7 @@ public final class KeyVaultSource implements SecretSource {
   private final ClientOptions clientOptions;
   private final int maxInFlight;
   private final Function<Throwable, Failure.Auth> authFailure;
+  private final Consumer<String> trace;
   private final Map<VaultRef, SecretClient> clients = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
@@ -61,18 +63,21 @@ public final class KeyVaultSource implements SecretSource {
    * @param applicationId sent in the User-Agent, so a vault's logs show kvload and its version
    * @param maxInFlight how many requests may be outstanding at once, across all vaults
    * @param authFailure explains a token failure for the chosen auth mode
+   * @param trace receives timings for {@code -v}; never values
    */
   public KeyVaultSource(
       TokenCredential credential,
       Transport transport,
       String applicationId,
       int maxInFlight,
-      Function<Throwable, Failure.Auth> authFailure) {
+      Function<Throwable, Failure.Auth> authFailure,
+      Consumer<String> trace) {
     this.credential = credential;
     this.transport = transport;
     this.clientOptions = new ClientOptions().setApplicationId(applicationId);
     this.maxInFlight = maxInFlight;
     this.authFailure = authFailure;
+    this.trace = trace;
   }
 
   @Override
@@ -97,7 +102,10 @@ public final class KeyVaultSource implements SecretSource {
           .values()
           .forEach(
               list -> first.put(list.getFirst(), pool.submit(() -> fetchOne(list.getFirst()))));
+      long start = System.nanoTime();
       outcomes.putAll(await(first, deadline));
+      trace.accept(
+          "first secret of each vault (challenge and token) in " + millisSince(start) + " ms");
       Map<SecretRef, Future<Outcome>> rest = new LinkedHashMap<>();
       byVault
           .values()
@@ -107,10 +115,24 @@ public final class KeyVaultSource implements SecretSource {
                       .skip(1)
                       .forEach(ref -> rest.put(ref, pool.submit(() -> fetchOne(ref)))));
       outcomes.putAll(await(rest, deadline));
+      trace.accept(
+          "fetched "
+              + outcomes.size()
+              + " distinct secrets from "
+              + byVault.size()
+              + " vaults in "
+              + millisSince(start)
+              + " ms, at most "
+              + peakInFlight.get()
+              + " requests in flight");
       return outcomes;
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static long millisSince(long nanos) {
+    return (System.nanoTime() - nanos) / 1_000_000;
   }
 
   /** The most requests that were outstanding at once in this run. */

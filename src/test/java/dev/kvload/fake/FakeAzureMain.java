@@ -5,15 +5,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 
 /**
  * Runs {@link FakeAzure} on its own, for the demo and the benchmarks.
  *
- * <p>Usage: {@code FakeAzureMain DIR [--secrets N] [--delay-ms MS]}. Writes into DIR a manifest
- * ({@code kvload.json}, N secrets in the {@code kvload-demo} vault) and {@code env}, a file of
- * {@code export} lines that point kvload at the fake; then serves until killed.
+ * <p>Usage: {@code FakeAzureMain DIR [--secrets N] [--delay-ms MS] [--manifests N,M,...]}. Writes
+ * into DIR a manifest ({@code kvload.json}, N secrets in the {@code kvload-demo} vault), one
+ * manifest {@code kvload-K.json} of the first K secrets for each K of {@code --manifests}, and
+ * {@code env}, a file of {@code export} lines that point kvload at the fake; then serves until
+ * killed.
  */
 public final class FakeAzureMain {
   private FakeAzureMain() {}
@@ -22,10 +26,13 @@ public final class FakeAzureMain {
     Path dir = Path.of(args[0]).toAbsolutePath();
     int count = 5;
     long delayMs = 0;
+    List<Integer> subsets = List.of();
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
         case "--secrets" -> count = Integer.parseInt(args[++i]);
         case "--delay-ms" -> delayMs = Long.parseLong(args[++i]);
+        case "--manifests" ->
+            subsets = Stream.of(args[++i].split(",")).map(Integer::parseInt).toList();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -34,10 +41,7 @@ public final class FakeAzureMain {
     FakeAzure fake = FakeAzure.start(tls);
     fake.delay(Duration.ofMillis(delayMs));
     String vault = "kvload-demo";
-    StringBuilder manifest = new StringBuilder();
-    manifest.append("{\n  // A demo manifest: every secret lives in the local fake vault.\n");
-    manifest.append("  \"vault\": \"").append(fake.vaultUrl(vault)).append("\",\n");
-    manifest.append("  \"secrets\": {\n");
+    Map<String, String> entries = new LinkedHashMap<>();
     Map<String, String> demo = new LinkedHashMap<>();
     demo.put("DATABASE_URL", "postgres://app:s3cr3t-d3m0@db.internal:5432/app");
     demo.put("STRIPE_KEY", "sk_test_d3m0_4eC39HqLyjWDarjtT1zdp7dc");
@@ -49,15 +53,18 @@ public final class FakeAzureMain {
       }
       String secret = e.getKey().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
       fake.put(vault, secret, e.getValue());
-      manifest.append("    \"").append(e.getKey()).append("\": \"").append(secret).append("\",\n");
+      entries.put(e.getKey(), secret);
     }
     for (; i < count; i++) {
       String secret = "secret-" + i;
       fake.put(vault, secret, "value-" + i + "-" + FakeAzure.newVersionId());
-      manifest.append("    \"SECRET_").append(i).append("\": \"").append(secret).append("\",\n");
+      entries.put("SECRET_" + i, secret);
     }
-    manifest.append("  }\n}\n");
-    Files.writeString(dir.resolve("kvload.json"), manifest);
+    Files.writeString(dir.resolve("kvload.json"), manifest(fake.vaultUrl(vault), entries, count));
+    for (int k : subsets) {
+      Files.writeString(
+          dir.resolve("kvload-" + k + ".json"), manifest(fake.vaultUrl(vault), entries, k));
+    }
     StringBuilder env = new StringBuilder();
     Map<String, String> vars = new LinkedHashMap<>(fake.env());
     vars.put("KVLOAD_JAVA_OPTS", tls.javaOptions());
@@ -66,5 +73,23 @@ public final class FakeAzureMain {
     Files.writeString(dir.resolve("ready"), fake.vaultUrl(vault) + "\n");
     System.out.println("fake Azure serving " + fake.vaultUrl(vault) + " (" + count + " secrets)");
     new CountDownLatch(1).await();
+  }
+
+  private static String manifest(String vaultUrl, Map<String, String> entries, int count) {
+    StringBuilder manifest = new StringBuilder();
+    manifest.append("{\n  // A demo manifest: every secret lives in the local fake vault.\n");
+    manifest.append("  \"vault\": \"").append(vaultUrl).append("\",\n");
+    manifest.append("  \"secrets\": {\n");
+    entries.entrySet().stream()
+        .limit(count)
+        .forEach(
+            e ->
+                manifest
+                    .append("    \"")
+                    .append(e.getKey())
+                    .append("\": \"")
+                    .append(e.getValue())
+                    .append("\",\n"));
+    return manifest.append("  }\n}\n").toString();
   }
 }

@@ -1,0 +1,110 @@
+# The body of bench/run.sh, run inside the loopback-only namespace. Not meant to be run directly.
+set -eu
+root=$KVLOAD_ROOT
+work=$KVLOAD_BENCH_WORK
+runs=$KVLOAD_BENCH_RUNS
+java=$JAVA_HOME/bin/java
+kvload=$root/bin/kvload
+
+mkdir -p "$work/hello"
+cat > "$work/hello/Hello.java" <<'J'
+public class Hello { public static void main(String[] a) { System.out.println("hello"); } }
+J
+"$JAVA_HOME/bin/javac" -d "$work/hello" "$work/hello/Hello.java"
+
+# start_fake DIR DELAY_MS: a fake vault with 100 secrets, manifests of 1, 20 and 100 of them.
+start_fake() {
+  "$java" -Dsun.net.httpserver.nodelay=true -cp "$root/target/test-classes:$root/target/kvload.jar" \
+    dev.kvload.fake.FakeAzureMain "$1" --secrets 100 --manifests 1,20,100 --delay-ms "$2" \
+    >/dev/null 2>&1 &
+  fakes="${fakes:-} $!"
+  i=0
+  while [ ! -f "$1/ready" ]; do
+    i=$((i + 1)); [ $i -lt 300 ] || { echo "fake vault did not start" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+
+fakes=
+trap 'kill $fakes 2>/dev/null' EXIT
+has_run=no
+if "$kvload" --help 2>/dev/null | grep -q "^  *run  "; then has_run=yes; fi
+
+# measure LABEL DIR COMMAND...: one timed run, appended to $work/LABEL.tsv (wall s, user s, sys s, KB)
+measure() {
+  m_label=$1; m_dir=$2; shift 2
+  ( cd "$m_dir" && /usr/bin/time -f "%e\t%U\t%S\t%M" -o "$work/last" "$@" >/dev/null 2>"$work/last.err" ) || {
+    echo "failed: $m_label" >&2; cat "$work/last.err" >&2; exit 1; }
+  cat "$work/last" >> "$work/$m_label.tsv"
+}
+
+cases() {
+  delay=$1; fake_dir=$work/fake-$delay
+  measure "hello" "$work/hello" "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$work/hello" Hello
+  if [ "$delay" = 0 ]; then
+    measure "validate" "$fake_dir" env KVLOAD_MANIFEST=kvload-20.json "$kvload" validate -q
+    measure "help" "$fake_dir" "$kvload" --help
+  fi
+  measure "export-20@$delay" "$fake_dir" env KVLOAD_MANIFEST=kvload-20.json "$kvload" export -q
+  if [ $has_run = yes ]; then
+    for n in 1 20 100; do
+      if [ "$delay" = 0 ] || [ $n = 20 ]; then
+        measure "run-$n@$delay" "$fake_dir" env KVLOAD_MANIFEST=kvload-$n.json "$kvload" run -q -- true
+      fi
+    done
+  fi
+}
+
+for delay in 0 25; do
+  start_fake "$work/fake-$delay" "$delay"
+  (
+    # shellcheck disable=SC1090
+    . "$work/fake-$delay/env"
+    export IDENTITY_ENDPOINT IDENTITY_HEADER AZURE_AUTHORITY_HOST AZURE_POD_IDENTITY_AUTHORITY_HOST KVLOAD_JAVA_OPTS
+    round=0
+    while [ $round -lt $((runs + 2)) ]; do
+      if [ $round -lt 2 ]; then
+        # Warm-up rounds (page cache, fake's JIT) are measured into a scratch file, then dropped.
+        cases "$delay"; for f in "$work"/*.tsv; do : > "$f"; done
+      else
+        cases "$delay"
+      fi
+      round=$((round + 1))
+    done
+  )
+  mkdir -p "$work/keep"
+  for f in "$work"/*.tsv; do
+    base=$(basename "$f" .tsv)
+    mv "$f" "$work/keep/$delay-$base.tsv"
+  done
+done
+
+median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+row() { # row LABEL FILE HELLO_MS
+  wall=$(cut -f1 "$2" | median); cpu=$(awk -F'\t' '{print $2+$3}' "$2" | median); rss=$(cut -f4 "$2" | median)
+  awk -v l="$1" -v w="$wall" -v c="$cpu" -v r="$rss" -v h="$3" -v n="$(wc -l < "$2")" \
+    'BEGIN { printf "| %-16s | %6.0f | %5.1f× | %6.0f | %5.0f | %3d |\n", l, w*1000, (w*1000)/h, c*1000, r/1024, n }'
+}
+hello_ms=$(cat "$work"/keep/*-hello.tsv | cut -f1 | median | awk '{print $1*1000}')
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+{
+  echo "# kvload start-up benchmark"
+  echo
+  echo "- date: $(date -u +%Y-%m-%dT%H:%MZ), commit: $commit$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $("$java" -version 2>&1 | head -1)"
+  echo "- method: bench/run.sh; cold process each run, cases interleaved round by round, 2 warm-up rounds dropped, median of $runs; loopback fake vault (HTTPS, managed-identity token), \`@25\` = 25 ms added to every reply; AOT cache: $( [ -f "$root/target/kvload.aot" ] && echo used || echo absent)"
+  echo
+  echo "| case             | wall ms | ×hello | CPU ms | RSS MB |   n |"
+  echo "| ---------------- | ------: | -----: | -----: | -----: | --: |"
+  cat "$work"/keep/*-hello.tsv > "$work/keep/all-hello.tsv"
+  row "java hello world" "$work/keep/all-hello.tsv" "$hello_ms"
+  for label in validate help export-20@0 run-1@0 run-20@0 run-100@0 export-20@25 run-20@25; do
+    delay=${label##*@}; case $label in *@*) ;; *) delay=0 ;; esac
+    f=$work/keep/$delay-$label.tsv
+    [ -s "$f" ] && row "$label" "$f" "$hello_ms"
+  done
+  echo
+  echo "CPU = user + system time of the whole process (all threads); RSS = peak resident set."
+} > "$work/results.md"
+# shellcheck disable=SC2086
+kill $fakes 2>/dev/null || true
