@@ -12,8 +12,9 @@ import picocli.CommandLine.Spec;
     name = "completion",
     mixinStandardHelpOptions = true,
     description = {
-      "Print a completion script. bash: source <(kvload completion bash) in ~/.bashrc;",
-      "zsh: source <(kvload completion zsh) in ~/.zshrc (it loads zsh's bashcompinit)."
+      "Print a completion script for bash or zsh.",
+      "bash: source <(kvload completion bash) in ~/.bashrc",
+      "zsh:  source <(kvload completion zsh) in ~/.zshrc (it loads zsh's bashcompinit)"
     })
 public final class CompletionCommand implements Callable<Integer> {
   private final Context context;

@@ -10,8 +10,9 @@ import picocli.CommandLine.Parameters;
     name = "shell-hook",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the line that sources the default env file (what 'kvload export -o' writes) in new"
-          + " terminals. Add it once:",
+      "Print the line for ~/.bashrc or ~/.zshrc that sources the default env file (what"
+          + " 'kvload export -o' writes) in new terminals.",
+      "Add it once:",
       "  grep -qs 'kvload shell-hook' ~/.bashrc || kvload shell-hook bash >> ~/.bashrc"
     })
 public final class ShellHookCommand implements Callable<Integer> {

@@ -60,7 +60,11 @@ public final class DefaultEnvFile {
       // Checked below, whoever made it.
     } catch (IOException e) {
       throw new Failure.Output(
-          "cannot create " + folder + " for the default env file: " + e.getClass().getSimpleName(),
+          "cannot create "
+              + folder
+              + " for the default env file ("
+              + e.getClass().getSimpleName()
+              + "); pass -o FILE with a path on tmpfs",
           e);
     }
     PosixFileAttributes attributes;
