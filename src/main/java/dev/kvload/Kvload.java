@@ -1,8 +1,11 @@
 package dev.kvload;
 
+import dev.kvload.cli.CheckCommand;
+import dev.kvload.cli.CompletionCommand;
 import dev.kvload.cli.Context;
 import dev.kvload.cli.ExportCommand;
 import dev.kvload.cli.KvloadCommand;
+import dev.kvload.cli.ShellHookCommand;
 import dev.kvload.cli.ValidateCommand;
 import dev.kvload.core.KeyVaultSources;
 import java.io.PrintStream;
@@ -47,6 +50,9 @@ public final class Kvload {
     CommandLine cli = new CommandLine(new KvloadCommand());
     cli.addSubcommand(new ValidateCommand(context));
     cli.addSubcommand(new ExportCommand(context));
+    cli.addSubcommand(new CheckCommand(context));
+    cli.addSubcommand(new ShellHookCommand(context));
+    cli.addSubcommand(new CompletionCommand(context));
     cli.setOut(new PrintWriter(context.out(), true, StandardCharsets.UTF_8));
     cli.setErr(new PrintWriter(context.err(), true, StandardCharsets.UTF_8));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
