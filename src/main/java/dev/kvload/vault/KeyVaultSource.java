@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -225,37 +226,27 @@ public final class KeyVaultSource implements SecretSource {
    * body, and the body of a successful answer is a secret.
    */
   private static String networkReason(Throwable e, VaultRef vault) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      switch (t) {
-        case UnknownHostException u -> {
-          return "host " + vault.url().getHost() + " not found: check the vault name or URL";
-        }
-        case ConnectException c -> {
-          return "connection to " + vault.url().getAuthority() + " refused or unreachable";
-        }
-        case HttpTimeoutException h -> {
-          return "no answer from " + vault.url().getAuthority() + " in time";
-        }
-        case SSLHandshakeException s -> {
-          return "TLS handshake with "
-              + vault.url().getHost()
-              + " failed: its certificate is not"
-              + " trusted or does not match the host name";
-        }
-        case SSLException s -> {
-          return "TLS error talking to " + vault.url().getHost();
-        }
-        case IOException io -> {
-          if (t.getCause() == null) {
-            return "connection to "
-                + vault.url().getAuthority()
-                + " failed ("
-                + io.getClass().getSimpleName()
-                + ")";
-          }
-        }
-        default -> {}
-      }
+    String host = vault.url().getHost();
+    String authority = vault.url().getAuthority();
+    if (inChain(e, UnknownHostException.class, UnresolvedAddressException.class)) {
+      return "host " + host + " not found: check the vault name or URL";
+    }
+    if (inChain(e, SSLHandshakeException.class)) {
+      return "TLS handshake with "
+          + host
+          + " failed: its certificate is not trusted or does not match the host name";
+    }
+    if (inChain(e, SSLException.class)) {
+      return "TLS error talking to " + host;
+    }
+    if (inChain(e, ConnectException.class)) {
+      return "connection to " + authority + " refused or unreachable";
+    }
+    if (inChain(e, HttpTimeoutException.class)) {
+      return "no answer from " + authority + " in time";
+    }
+    if (inChain(e, IOException.class)) {
+      return "connection to " + authority + " failed while reading the answer";
     }
     if (e.getMessage() != null && e.getMessage().startsWith("The challenge resource")) {
       return "the vault's authentication challenge names another domain: is "
@@ -263,6 +254,18 @@ public final class KeyVaultSource implements SecretSource {
           + " really a Key Vault?";
     }
     return "the vault's answer could not be read (" + e.getClass().getSimpleName() + ")";
+  }
+
+  @SafeVarargs
+  private static boolean inChain(Throwable e, Class<? extends Throwable>... types) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      for (Class<? extends Throwable> type : types) {
+        if (type.isInstance(t)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static Instant instant(OffsetDateTime time) {

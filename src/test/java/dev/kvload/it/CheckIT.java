@@ -296,7 +296,7 @@ class CheckIT {
             .anyMatch(
                 a ->
                     a.startsWith(
-                        "::warning file=kvload.json,line=13,col=22,title=kvload"
+                        "::warning file=kvload.json,line=13,col=5,title=kvload"
                             + " check%3A OPTIONAL_VAR missing::")),
         run::toString);
     for (String value : h.fake.allValues()) {
