@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The fallback where execve is unavailable (or {@code KVLOAD_EXEC=child}): the command runs as a
@@ -26,6 +27,8 @@ import java.util.Optional;
  */
 public final class ChildHandoff implements Handoff {
   static final List<String> FORWARDED = List.of("INT", "TERM", "HUP", "USR1", "USR2");
+
+  private static final Pattern ENOENT = Pattern.compile("error(=|: )2\\D");
 
   private final Optional<Posix> posix;
   private final Inherited inherited;
@@ -62,7 +65,13 @@ public final class ChildHandoff implements Handoff {
       child = builder.start();
     } catch (IOException e) {
       String reason = String.valueOf(e.getMessage());
-      throw reason.contains("error=2,")
+      // The JDK says "error=2, ..." or "Exec failed, error: 2 (...)": ENOENT.
+      boolean notFound = ENOENT.matcher(reason).find();
+      if (notFound && posix.isPresent()) {
+        // The search found the file: what is missing is its interpreter.
+        throw CommandSearch.missingInterpreter(command.getFirst());
+      }
+      throw notFound
           ? new Failure.Command(false, command.getFirst() + ": command not found")
           : new Failure.Command(true, command.getFirst() + ": cannot run it (" + reason + ")");
     }

@@ -67,6 +67,16 @@ final class CommandSearch {
         : new Failure.Command(false, shown + ": command not found");
   }
 
+  /**
+   * The program was found, but the kernel says ENOENT: what is missing is the interpreter its
+   * {@code #!} line names, or the loader it was linked for (126, as a shell says "bad
+   * interpreter").
+   */
+  static Failure.Command missingInterpreter(String shown) {
+    return new Failure.Command(
+        true, shown + ": No such file or directory (a missing #! interpreter or loader?)");
+  }
+
   private static List<byte[]> folders(byte[] path) {
     List<byte[]> folders = new ArrayList<>();
     int start = 0;

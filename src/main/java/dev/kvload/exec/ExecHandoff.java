@@ -64,8 +64,9 @@ public final class ExecHandoff implements Handoff {
       script.addAll(argv.subList(1, argv.size()));
       errno = posix.execve(SHELL, script, envp);
     }
-    throw new Failure.Command(
-        errno != Posix.ENOENT, command.getFirst() + ": " + posix.strerror(errno));
+    throw errno == Posix.ENOENT
+        ? CommandSearch.missingInterpreter(command.getFirst())
+        : new Failure.Command(true, command.getFirst() + ": " + posix.strerror(errno));
   }
 
   private List<byte[]> environment(Environment environment) {

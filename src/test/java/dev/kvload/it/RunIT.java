@@ -401,6 +401,14 @@ class RunIT {
               m + "a directory", mode, "./sub", 126, "kvload: ./sub: Is a directory"));
       cases.add(
           Arguments.argumentSet(
+              m + "a missing #! interpreter",
+              mode,
+              "./bad-interpreter",
+              126,
+              "kvload: ./bad-interpreter: No such file or directory (a missing #! interpreter"
+                  + " or loader?)"));
+      cases.add(
+          Arguments.argumentSet(
               m + "only a non-executable file on PATH",
               mode,
               "tool-without-x",
@@ -418,6 +426,9 @@ class RunIT {
     h.write("data.txt", "not a program\n");
     h.write("tools/tool-without-x", "#!/bin/sh\necho ran\n");
     Files.createDirectories(h.dir.resolve("sub"));
+    Files.setPosixFilePermissions(
+        h.write("bad-interpreter", "#!/no/such/interpreter\n"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     var run =
         run(mode, command)
             .env("PATH", h.dir.resolve("tools") + ":/usr/local/bin:/usr/bin:/bin")
