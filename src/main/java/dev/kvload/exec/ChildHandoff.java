@@ -92,8 +92,8 @@ public final class ChildHandoff implements Handoff {
         throw new Failure.Command(
             true,
             command.getFirst()
-                + ": argument "
-                + i
+                + ": "
+                + (i == 0 ? "its name" : "argument " + i)
                 + " cannot be passed to a child process unchanged in this locale's charset ("
                 + charset
                 + (charset.equals(StandardCharsets.UTF_8)

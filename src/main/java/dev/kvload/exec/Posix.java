@@ -69,7 +69,7 @@ final class Posix implements CommandSearch.Files {
     static Optional<Platform> current() {
       String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
       String arch = System.getProperty("os.arch", "");
-      if (os.equals("linux") && GENERIC_SIGNAL_ARCHS.contains(arch)) {
+      if (os.equals("linux") && GENERIC_ARCHS.contains(arch)) {
         long rtSigaction =
             switch (arch) {
               case "amd64", "x86_64" -> 13;
@@ -84,9 +84,9 @@ final class Posix implements CommandSearch.Files {
       return Optional.empty();
     }
 
-    /** Linux architectures whose signal numbers and flags are the generic ones used here. */
-    private static final List<String> GENERIC_SIGNAL_ARCHS =
-        List.of("amd64", "x86_64", "aarch64", "riscv64", "ppc64le", "s390x", "arm");
+    /** 64-bit Linux architectures whose SIG_SETMASK and fcntl flags are the generic ones. */
+    private static final List<String> GENERIC_ARCHS =
+        List.of("amd64", "x86_64", "aarch64", "riscv64", "ppc64le", "s390x");
   }
 
   final Platform platform;
@@ -266,7 +266,9 @@ final class Posix implements CommandSearch.Files {
       MemorySegment state = arena.allocate(CALL_STATE);
       int result = (int) sigaction.invokeExact(state, signal, MemorySegment.NULL, old);
       // sa_handler is the first member of struct sigaction in glibc and on macOS.
-      return result == 0 ? Optional.of(old.get(ValueLayout.JAVA_LONG, 0)) : Optional.empty();
+      return result == 0
+          ? Optional.of(old.get(ValueLayout.ADDRESS, 0).address())
+          : Optional.empty();
     } catch (Throwable t) {
       throw new IllegalStateException("sigaction", t);
     }
@@ -282,7 +284,7 @@ final class Posix implements CommandSearch.Files {
       // A zeroed struct sigaction with only sa_handler set means the same in glibc, in the kernel's
       // own layout (used below) and on macOS: no flags, empty mask.
       MemorySegment action = arena.allocate(SIGACTION_BYTES);
-      action.set(ValueLayout.JAVA_LONG, 0, disposition);
+      action.set(ValueLayout.ADDRESS, 0, MemorySegment.ofAddress(disposition));
       MemorySegment state = arena.allocate(CALL_STATE);
       if ((int) sigaction.invokeExact(state, signal, action, MemorySegment.NULL) == 0) {
         return true;
