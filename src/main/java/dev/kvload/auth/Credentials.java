@@ -79,6 +79,8 @@ public final class Credentials {
             if (notConfigured != null) {
               throw unavailable(context, notConfigured);
             }
+            // EnvironmentCredentialBuilder cannot turn instance discovery off; the same
+            // EnvironmentCredential built by DefaultAzureCredentialBuilder can.
             yield List.of(
                 new CredentialChain.Link(
                     "EnvironmentCredential", () -> builders.defaultOnly("EnvironmentCredential")));

@@ -288,6 +288,22 @@ class AuthIT {
   }
 
   @Test
+  void userAssignedManagedIdentity() {
+    String clientId = "6f1c8b2e-0000-4000-8000-0000000000aa";
+    var run =
+        h.run()
+            .args("export", "--auth", "managed-identity", "--client-id", clientId)
+            .valuesOnStdout()
+            .go();
+    assertExported(run);
+    assertTrue(
+        h.fake.requests().stream()
+            .anyMatch(
+                r -> r.path().equals("/msi/token") && r.query().contains("client_id=" + clientId)),
+        () -> h.fake.requests().toString());
+  }
+
+  @Test
   void managedIdentityNotAssigned() {
     h.fake.identityAvailable(false);
     var run = h.run().args("export", "--auth", "managed-identity").go();
@@ -468,6 +484,21 @@ class AuthIT {
     assertAuthFailure(run, "ManagedIdentityCredential", "next step");
     assertFalse(run.stderr().contains("AzureCliCredential"), run::toString);
     assertFalse(Files.exists(bin.resolve("az.log")), "prod must not run az");
+  }
+
+  @Test
+  void defaultRejectsAnAzureTokenCredentialsValueTheSdkRejects() {
+    var run = bare("export").env("AZURE_TOKEN_CREDENTIALS", "bogus").go();
+    assertAuthFailure(
+        run, "AZURE_TOKEN_CREDENTIALS is 'bogus'", "set AZURE_TOKEN_CREDENTIALS to prod, dev");
+    assertEquals(List.of(), h.fake.requests());
+  }
+
+  @Test
+  void anAuthorityHostThatIsNotHttpsIsRefusedAtOnce() {
+    var run = bare("export").env("AZURE_AUTHORITY_HOST", "http://127.0.0.1:1/").go();
+    assertAuthFailure(run, "AZURE_AUTHORITY_HOST is not an https URL", "set it to your cloud's");
+    assertEquals(List.of(), h.fake.requests());
   }
 
   @Test
