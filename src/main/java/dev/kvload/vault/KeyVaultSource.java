@@ -4,6 +4,7 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.exception.ResourceNotFoundException;
+import com.azure.core.http.policy.ExponentialBackoff;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.core.util.BinaryData;
@@ -190,14 +191,26 @@ public final class KeyVaultSource implements SecretSource {
         .httpClient(transport.client())
         .configuration(transport.configuration())
         .clientOptions(clientOptions)
-        .retryOptions(
-            new RetryOptions(
-                new ExponentialBackoffOptions()
-                    .setMaxRetries(4)
-                    .setBaseDelay(Duration.ofMillis(200))
-                    .setMaxDelay(Duration.ofSeconds(8))))
+        .retryOptions(RETRY)
         .buildClient();
   }
+
+  private static final ExponentialBackoffOptions BACKOFF =
+      new ExponentialBackoffOptions()
+          .setMaxRetries(4)
+          .setBaseDelay(Duration.ofMillis(200))
+          .setMaxDelay(Duration.ofSeconds(8));
+
+  /**
+   * The SDK's retry rules, except that a token failure is final: the credential has already tried
+   * (and retried) what can be retried, and another round would only delay the report by seconds.
+   */
+  private static final RetryOptions RETRY =
+      new RetryOptions(BACKOFF)
+          .setShouldRetryCondition(
+              condition ->
+                  !(condition.getThrowable() instanceof ClientAuthenticationException)
+                      && new ExponentialBackoff(BACKOFF).shouldRetryCondition(condition));
 
   private static Outcome fromStatus(HttpResponseException e) {
     int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * built from nothing: the test runner's own environment never reaches kvload.
  *
  * <p>Every run is checked for secret hygiene: no value the fake holds may appear on stderr, nor on
- * stdout unless the test asked for values there.
+ * stdout unless the test asked for values there; no token, client secret or assertion anywhere.
  */
 public final class Harness implements AutoCloseable {
   public static final Path HOME = Path.of(System.getProperty("kvload.home", ".")).toAbsolutePath();
@@ -168,6 +168,11 @@ public final class Harness implements AutoCloseable {
         return this;
       }
 
+      public Builder env(Map<String, String> more) {
+        more.forEach(this::env);
+        return this;
+      }
+
       public Builder cwd(Path dir) {
         this.cwd = dir;
         return this;
@@ -225,6 +230,11 @@ public final class Harness implements AutoCloseable {
       }
 
       void checkHygiene(Run run) {
+        for (String credential : harness.fake.credentials()) {
+          assertFalse(
+              run.stderr().contains(credential) || run.stdout().contains(credential),
+              () -> "a token, secret or assertion reached the output:\n" + run.stderr());
+        }
         for (String value : harness.fake.allValues()) {
           if (value.strip().length() < 4) {
             continue;
