@@ -1,8 +1,12 @@
 package dev.kvload;
 
+import dev.kvload.cli.CheckCommand;
+import dev.kvload.cli.CompletionCommand;
 import dev.kvload.cli.Context;
 import dev.kvload.cli.ExportCommand;
 import dev.kvload.cli.KvloadCommand;
+import dev.kvload.cli.RunCommand;
+import dev.kvload.cli.ShellHookCommand;
 import dev.kvload.cli.ValidateCommand;
 import dev.kvload.core.KeyVaultSources;
 import java.io.PrintStream;
@@ -45,8 +49,14 @@ public final class Kvload {
 
   static CommandLine commandLine(Context context) {
     CommandLine cli = new CommandLine(new KvloadCommand());
-    cli.addSubcommand(new ValidateCommand(context));
+    cli.addSubcommand(new RunCommand(context));
     cli.addSubcommand(new ExportCommand(context));
+    cli.addSubcommand(new CheckCommand(context));
+    cli.addSubcommand(new ValidateCommand(context));
+    cli.addSubcommand(new ShellHookCommand(context));
+    cli.addSubcommand(new CompletionCommand(context));
+    // An argument such as `curl -d @body.json` after `run --` must reach the command unchanged.
+    cli.setExpandAtFiles(false);
     cli.setOut(new PrintWriter(context.out(), true, StandardCharsets.UTF_8));
     cli.setErr(new PrintWriter(context.err(), true, StandardCharsets.UTF_8));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -55,6 +65,8 @@ public final class Kvload {
     cli.setParameterExceptionHandler(
         (error, args) -> {
           context.err().println("kvload: " + error.getMessage());
+          RunCommand.hint(error.getCommandLine(), args)
+              .ifPresent(hint -> context.err().println("kvload: " + hint));
           context
               .err()
               .println(

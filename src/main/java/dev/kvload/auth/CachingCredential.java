@@ -12,7 +12,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * One token per run and per tenant and scope, however many vault clients ask: each Key Vault client
- * keeps its own token cache, so without this every vault would cost a token request.
+ * keeps its own token cache, so without this every vault would cost a token request. A failure is
+ * kept too: the vaults that ask after it get the same answer at once instead of another round of
+ * credentials, IMDS probes and CLI processes.
  */
 final class CachingCredential implements TokenCredential {
   private static final Duration REFRESH_MARGIN = Duration.ofMinutes(2);
@@ -37,15 +39,24 @@ final class CachingCredential implements TokenCredential {
   /** Serialises the first request for a key so concurrent callers share one token request. */
   private static final class Slot {
     private AccessToken token;
+    private CredentialFailure failure;
   }
 
   @Override
   public AccessToken getTokenSync(TokenRequestContext request) {
     Slot slot = slots.computeIfAbsent(Key.of(request), k -> new Slot());
     synchronized (slot) {
+      if (slot.failure != null) {
+        throw slot.failure;
+      }
       if (slot.token == null
           || slot.token.getExpiresAt().isBefore(OffsetDateTime.now().plus(REFRESH_MARGIN))) {
-        slot.token = delegate.getTokenSync(request);
+        try {
+          slot.token = delegate.getTokenSync(request);
+        } catch (CredentialFailure e) {
+          slot.failure = e;
+          throw e;
+        }
       }
       return slot.token;
     }

@@ -1,96 +1,385 @@
 package dev.kvload.auth;
 
 import com.azure.core.credential.TokenCredential;
-import com.azure.core.exception.ClientAuthenticationException;
+import com.azure.core.util.Configuration;
+import com.azure.identity.AadCredentialBuilderBase;
+import com.azure.identity.AzureCliCredentialBuilder;
+import com.azure.identity.ClientAssertionCredentialBuilder;
 import com.azure.identity.CredentialUnavailableException;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
+import com.azure.identity.WorkloadIdentityCredentialBuilder;
 import dev.kvload.Failure;
 import dev.kvload.http.Transport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
 
-/** Turns an {@code --auth} mode into a credential that shares the run's transport. */
+/**
+ * Turns an {@code --auth} mode into a credential that shares the run's transport and reads the
+ * run's environment only. An explicit mode builds that one credential and never tries another;
+ * {@code default} runs DefaultAzureCredential's chain one credential at a time (see {@link
+ * #defaultChain}) so that a failure can say what each credential did.
+ *
+ * <p>{@code --client-id} and {@code --tenant-id} stand in for {@code AZURE_CLIENT_ID} and {@code
+ * AZURE_TENANT_ID}.
+ */
 public final class Credentials {
+  /** DefaultAzureCredential's "prod" credentials, in its order. */
+  static final List<String> PRODUCTION =
+      List.of("EnvironmentCredential", "WorkloadIdentityCredential", "ManagedIdentityCredential");
+
+  /**
+   * Its "dev" credentials, in its order. The SDK ends them with a broker credential that needs the
+   * azure-identity-broker library, which kvload does not ship: it could only ever be unavailable.
+   */
+  static final List<String> DEVELOPER =
+      List.of(
+          "IntelliJCredential",
+          "VisualStudioCodeCredential",
+          "AzureCliCredential",
+          "AzurePowerShellCredential",
+          "AzureDeveloperCliCredential");
+
   private Credentials() {}
 
-  /** Builds the credential; nothing is requested until a vault asks for a token. */
+  /**
+   * Builds the credential; nothing is requested until a vault asks for a token.
+   *
+   * @throws Failure.Auth at once when the mode cannot work here (variables unset, outside GitHub
+   *     Actions, an authority host that is not an https URL)
+   */
   public static TokenCredential create(AuthSettings settings, Transport transport) {
-    TokenCredential credential =
+    AuthContext context = new AuthContext(settings, transport.env());
+    Builders builders = new Builders(context, transport);
+    if (AuthorityHost.classify(context.get("AZURE_AUTHORITY_HOST")) == AuthorityHost.Kind.INVALID) {
+      throw new Failure.Auth(
+          List.of(
+              "AZURE_AUTHORITY_HOST is not an https URL: '"
+                  + context.get("AZURE_AUTHORITY_HOST")
+                  + "'",
+              "next step: set it to your cloud's sign-in host (e.g."
+                  + " https://login.microsoftonline.com/), or unset it"),
+          null);
+    }
+    List<CredentialChain.Link> links =
         switch (settings.mode()) {
-          case DEFAULT -> defaultChain(settings, transport);
-          case MANAGED_IDENTITY -> managedIdentity(settings, transport);
-          default ->
-              throw new Failure.Usage(
-                  "--auth " + settings.mode() + " is not supported by this kvload yet",
-                  "use --auth default or --auth managed-identity");
+          case DEFAULT -> defaultLinks(context, builders, transport);
+          case ENVIRONMENT -> {
+            Attempt notConfigured = Diagnosis.environmentNotConfigured(context);
+            if (notConfigured != null) {
+              throw unavailable(context, notConfigured);
+            }
+            // EnvironmentCredentialBuilder cannot turn instance discovery off; the same
+            // EnvironmentCredential built by DefaultAzureCredentialBuilder can.
+            yield List.of(
+                new CredentialChain.Link(
+                    "EnvironmentCredential", () -> builders.defaultOnly("EnvironmentCredential")));
+          }
+          case WORKLOAD_IDENTITY -> {
+            Attempt notConfigured = Diagnosis.workloadNotConfigured(context);
+            if (notConfigured != null) {
+              throw unavailable(context, notConfigured);
+            }
+            yield List.of(
+                new CredentialChain.Link(
+                    "WorkloadIdentityCredential",
+                    builders::workloadIdentity,
+                    () -> fileClaims(context.get("AZURE_FEDERATED_TOKEN_FILE"))));
+          }
+          case MANAGED_IDENTITY -> {
+            ImdsProbe probe =
+                ImdsProbe.imdsIsTheSource(context)
+                    ? ImdsProbe.start(context, ImdsProbe.EXPLICIT, transport.executor())
+                    : null;
+            yield List.of(
+                new CredentialChain.Link(
+                    "ManagedIdentityCredential",
+                    () ->
+                        probe == null
+                            ? builders.managedIdentity()
+                            : probed(probe, builders.managedIdentity())));
+          }
+          case AZURE_CLI ->
+              List.of(new CredentialChain.Link("AzureCliCredential", builders::azureCli));
+          case GITHUB_OIDC -> {
+            Attempt problem = GithubOidc.unavailable(context);
+            if (problem != null) {
+              throw unavailable(context, problem);
+            }
+            GithubOidc oidc =
+                new GithubOidc(
+                    transport.client(),
+                    context.get(GithubOidc.REQUEST_URL),
+                    context.get(GithubOidc.REQUEST_TOKEN),
+                    Clock.systemUTC());
+            yield List.of(
+                new CredentialChain.Link(
+                    GithubOidc.CREDENTIAL,
+                    () -> builders.githubOidc(oidc),
+                    () -> oidc.last() == null ? Map.of() : claims(oidc.last())));
+          }
         };
-    return new CachingCredential(credential);
+    return new CachingCredential(new CredentialChain(context, links));
   }
 
-  private static TokenCredential defaultChain(AuthSettings settings, Transport transport) {
-    DefaultAzureCredentialBuilder builder =
-        new DefaultAzureCredentialBuilder()
-            .httpClient(transport.client())
-            .configuration(transport.configuration())
-            .executorService(transport.executor());
-    if (settings.clientId() != null) {
-      builder.managedIdentityClientId(settings.clientId());
+  /**
+   * DefaultAzureCredential's chain, each credential built by DefaultAzureCredentialBuilder itself
+   * (pinned to that one credential through {@code AZURE_TOKEN_CREDENTIALS}), so each behaves
+   * exactly as in the SDK's chain. The one difference a pin makes, that managed identity then skips
+   * the SDK's IMDS probe, kvload makes up for with its own {@link ImdsProbe}.
+   */
+  private static List<CredentialChain.Link> defaultLinks(
+      AuthContext context, Builders builders, Transport transport) {
+    List<String> names;
+    try {
+      names = defaultChain(context.get("AZURE_TOKEN_CREDENTIALS"));
+    } catch (IllegalArgumentException e) {
+      throw new Failure.Auth(
+          List.of(
+              e.getMessage(),
+              "next step: set AZURE_TOKEN_CREDENTIALS to prod, dev or one of "
+                  + String.join(", ", all())
+                  + ", or unset it"),
+          null);
     }
-    if (settings.tenantId() != null) {
-      builder.tenantId(settings.tenantId());
+    ImdsProbe probe = null;
+    if (names.contains("ManagedIdentityCredential") && ImdsProbe.neededInChain(context)) {
+      boolean earlierMayWork =
+          (names.contains("EnvironmentCredential") && Requirements.environment(context).isEmpty())
+              || (names.contains("WorkloadIdentityCredential")
+                  && Requirements.workloadIdentity(context).isEmpty());
+      // Started now, the probe runs while the vault's challenge is fetched; when an earlier
+      // credential is set up it would be wasted traffic to IMDS, so it waits until needed.
+      probe =
+          earlierMayWork ? null : ImdsProbe.start(context, ImdsProbe.CHAINED, transport.executor());
     }
-    return builder.build();
+    List<CredentialChain.Link> links = new ArrayList<>();
+    for (String name : names) {
+      if (name.equals("ManagedIdentityCredential") && ImdsProbe.neededInChain(context)) {
+        ImdsProbe early = probe;
+        links.add(
+            new CredentialChain.Link(
+                name,
+                () ->
+                    probed(
+                        early != null
+                            ? early
+                            : ImdsProbe.start(context, ImdsProbe.CHAINED, transport.executor()),
+                        builders.defaultOnly(name))));
+      } else if (name.equals("WorkloadIdentityCredential")) {
+        links.add(
+            new CredentialChain.Link(
+                name,
+                () -> builders.defaultOnly(name),
+                () -> fileClaims(context.get("AZURE_FEDERATED_TOKEN_FILE"))));
+      } else {
+        links.add(new CredentialChain.Link(name, () -> builders.defaultOnly(name)));
+      }
+    }
+    return links;
   }
 
-  private static TokenCredential managedIdentity(AuthSettings settings, Transport transport) {
-    ManagedIdentityCredentialBuilder builder =
-        new ManagedIdentityCredentialBuilder()
-            .httpClient(transport.client())
-            .configuration(transport.configuration())
-            .executorService(transport.executor());
-    if (settings.clientId() != null) {
-      builder.clientId(settings.clientId());
+  /**
+   * The credentials DefaultAzureCredential tries for an {@code AZURE_TOKEN_CREDENTIALS} value, as
+   * the SDK reads it: unset for all, {@code prod}, {@code dev}, or one credential's name, any case.
+   *
+   * @throws IllegalArgumentException for any other value, as the SDK does
+   */
+  static List<String> defaultChain(String tokenCredentials) {
+    if (tokenCredentials == null || tokenCredentials.isBlank()) {
+      List<String> all = new ArrayList<>(PRODUCTION);
+      all.addAll(DEVELOPER);
+      return all;
     }
-    return builder.build();
+    String value = tokenCredentials.strip().toLowerCase(Locale.ROOT);
+    if (value.equals("prod")) {
+      return PRODUCTION;
+    }
+    if (value.equals("dev")) {
+      return DEVELOPER;
+    }
+    for (String name : all()) {
+      if (name.toLowerCase(Locale.ROOT).equals(value)) {
+        return List.of(name);
+      }
+    }
+    throw new IllegalArgumentException(
+        "AZURE_TOKEN_CREDENTIALS is '"
+            + tokenCredentials.strip()
+            + "', which the Azure SDK rejects");
+  }
+
+  private static List<String> all() {
+    List<String> all = new ArrayList<>(PRODUCTION);
+    all.addAll(DEVELOPER);
+    return all;
+  }
+
+  private static TokenCredential probed(ImdsProbe probe, TokenCredential managedIdentity) {
+    return request -> {
+      String failure = probe.failure();
+      if (failure != null) {
+        return Mono.error(new CredentialUnavailableException(failure));
+      }
+      return managedIdentity.getToken(request);
+    };
+  }
+
+  private static Failure.Auth unavailable(AuthContext context, Attempt attempt) {
+    return new Failure.Auth(FailureReport.lines(context, List.of(attempt)), null);
+  }
+
+  private static Map<String, String> claims(GithubOidc.IdToken token) {
+    Map<String, String> claims = new HashMap<>();
+    if (token.issuer() != null) {
+      claims.put("iss", token.issuer());
+    }
+    if (token.subject() != null) {
+      claims.put("sub", token.subject());
+    }
+    return claims;
+  }
+
+  private static Map<String, String> fileClaims(String file) {
+    if (file == null) {
+      return Map.of();
+    }
+    try {
+      return Json.claims(Files.readString(Path.of(file)));
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    }
   }
 
   /**
    * Explains a failure to get a token: what was tried and why each failed, then what to do next.
-   * The SDK's messages name credentials and endpoints, never a secret's value.
    */
   public static Failure.Auth explain(AuthMode mode, Throwable error) {
-    List<String> lines = new ArrayList<>();
-    boolean unavailable = error instanceof CredentialUnavailableException;
-    lines.add(
-        (unavailable ? "no credential available" : "authentication failed")
-            + " (--auth "
-            + mode
-            + ")");
-    String message =
-        error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-    for (String line : message.split("\r?\n")) {
-      String trimmed = line.strip();
-      int troubleshooting = trimmed.indexOf("To mitigate this issue");
-      if (troubleshooting >= 0) {
-        trimmed = trimmed.substring(0, troubleshooting).strip();
-      }
-      if (!trimmed.isEmpty() && lines.size() < 12) {
-        lines.add("  " + (trimmed.length() > 300 ? trimmed.substring(0, 300) + "..." : trimmed));
-      }
+    if (error instanceof CredentialFailure failure) {
+      return new Failure.Auth(
+          FailureReport.lines(failure.context(), failure.attempts()), failure.error());
     }
-    lines.add(nextStep(mode));
-    return new Failure.Auth(lines, error instanceof ClientAuthenticationException ? error : null);
+    return new Failure.Auth(
+        List.of(
+            "authentication failed (--auth "
+                + mode
+                + "): "
+                + Diagnosis.clean(error.getMessage(), "")
+                + " ("
+                + error.getClass().getSimpleName()
+                + ")",
+            "next step: run again with -v to see the Azure SDK's exception"),
+        error);
   }
 
-  private static String nextStep(AuthMode mode) {
-    return switch (mode) {
-      case MANAGED_IDENTITY ->
-          "run where a managed identity is assigned (Azure VM, App Service, AKS), or pass"
-              + " --client-id for a user-assigned one";
-      default ->
-          "sign in with 'az login' and use --auth azure-cli, or set AZURE_CLIENT_ID,"
-              + " AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a service principal";
-    };
+  /** The SDK builders, each given the run's HTTP client, executor and configuration. */
+  private static final class Builders {
+    private final AuthContext context;
+    private final Transport transport;
+    private final boolean discovery;
+
+    Builders(AuthContext context, Transport transport) {
+      this.context = context;
+      this.transport = transport;
+      this.discovery =
+          AuthorityHost.classify(context.get("AZURE_AUTHORITY_HOST"))
+              == AuthorityHost.Kind.AZURE_CLOUD;
+    }
+
+    /** The run's environment, with --client-id and --tenant-id in place of the variables. */
+    private Configuration configuration(Map<String, String> more) {
+      Map<String, String> overrides = new HashMap<>(more);
+      if (context.settings().clientId() != null) {
+        overrides.put("AZURE_CLIENT_ID", context.settings().clientId());
+      }
+      if (context.settings().tenantId() != null) {
+        overrides.put("AZURE_TENANT_ID", context.settings().tenantId());
+      }
+      return transport.configurationWith(overrides);
+    }
+
+    /** Given explicitly, so the SDK does not read the process's own environment for them. */
+    private List<String> additionalTenants() {
+      String value = context.get("AZURE_ADDITIONALLY_ALLOWED_TENANTS");
+      return value == null
+          ? List.of()
+          : Arrays.stream(value.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** DefaultAzureCredential with only {@code name} in its chain. */
+    TokenCredential defaultOnly(String name) {
+      DefaultAzureCredentialBuilder builder =
+          new DefaultAzureCredentialBuilder()
+              .httpClient(transport.client())
+              .configuration(configuration(Map.of("AZURE_TOKEN_CREDENTIALS", name)))
+              .executorService(transport.executor())
+              .additionallyAllowedTenants(additionalTenants());
+      if (!discovery) {
+        builder.disableInstanceDiscovery();
+      }
+      return builder.build();
+    }
+
+    TokenCredential workloadIdentity() {
+      return entra(new WorkloadIdentityCredentialBuilder())
+          .tokenFilePath(context.get("AZURE_FEDERATED_TOKEN_FILE"))
+          .build();
+    }
+
+    /**
+     * A builder for a credential that signs in to Entra ID as an app registration: the run's
+     * transport, the app and tenant, and no instance discovery for a host that is not Azure's.
+     */
+    private <T extends AadCredentialBuilderBase<T>> T entra(T builder) {
+      builder
+          .httpClient(transport.client())
+          .configuration(configuration(Map.of()))
+          .executorService(transport.executor())
+          .additionallyAllowedTenants(additionalTenants())
+          .tenantId(context.tenantId())
+          .clientId(context.clientId());
+      if (!discovery) {
+        builder.disableInstanceDiscovery();
+      }
+      return builder;
+    }
+
+    TokenCredential managedIdentity() {
+      ManagedIdentityCredentialBuilder builder =
+          new ManagedIdentityCredentialBuilder()
+              .httpClient(transport.client())
+              .configuration(configuration(Map.of()))
+              .executorService(transport.executor());
+      if (context.settings().clientId() != null) {
+        builder.clientId(context.settings().clientId());
+      }
+      return builder.build();
+    }
+
+    TokenCredential azureCli() {
+      AzureCliCredentialBuilder builder =
+          new AzureCliCredentialBuilder()
+              .httpClient(transport.client())
+              .configuration(configuration(Map.of()))
+              .additionallyAllowedTenants(additionalTenants());
+      if (context.settings().tenantId() != null) {
+        builder.tenantId(context.settings().tenantId());
+      }
+      return builder.build();
+    }
+
+    TokenCredential githubOidc(Supplier<String> assertion) {
+      return entra(new ClientAssertionCredentialBuilder()).clientAssertion(assertion).build();
+    }
   }
 }

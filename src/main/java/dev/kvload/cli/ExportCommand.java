@@ -24,8 +24,14 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FILE",
-      description = "File to write instead of stdout.")
-  Path output;
+      arity = "0..1",
+      fallbackValue = "",
+      description = {
+        "File to write instead of stdout; '-' for stdout. Without FILE: $XDG_RUNTIME_DIR/kvload/env,"
+            + " else /dev/shm/kvload-UID/env (what 'kvload shell-hook' sources).",
+        "Without -o, --format github inside GitHub Actions appends to $GITHUB_ENV."
+      })
+  String output;
 
   @Option(
       names = "--format",
@@ -47,8 +53,19 @@ public final class ExportCommand implements Callable<Integer> {
     var settings = parent.common.toSettings(context.env());
     var request =
         new Exporter.Request(
-            CommonOptions.parse("--format", format, Format::parse), output, allowPersistent);
+            CommonOptions.parse("--format", format, Format::parse), target(), allowPersistent);
     Exporter.export(context.session(settings), settings, request);
     return 0;
+  }
+
+  private Exporter.Target target() {
+    if (output == null) {
+      return new Exporter.Target.Standard();
+    }
+    return switch (output) {
+      case "" -> new Exporter.Target.DefaultFile();
+      case "-" -> new Exporter.Target.Stdout();
+      default -> new Exporter.Target.File(Path.of(output));
+    };
   }
 }

@@ -43,6 +43,15 @@ public final class Diagnostics {
     }
   }
 
+  /**
+   * Lines for a program that reads stderr, printed as given even with {@code -q}: GitHub workflow
+   * commands such as {@code ::error::}, which the runner reads on stderr as on stdout.
+   */
+  public void machine(String lines) {
+    err.print(lines);
+    err.flush();
+  }
+
   public boolean isVerbose() {
     return verbose;
   }

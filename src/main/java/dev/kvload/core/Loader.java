@@ -69,44 +69,27 @@ public final class Loader {
     List<Result> results = fetch(manifest);
     Instant now = session.clock().instant();
     Map<String, SecretValue> values = new LinkedHashMap<>();
-    List<String> secretProblems = new ArrayList<>();
-    Map<String, List<String>> unreachable = new LinkedHashMap<>();
+    List<Result> failing = new ArrayList<>();
     for (Result r : results) {
       Binding b = r.binding();
       Status status = Status.of(r.outcome(), now, Duration.ZERO);
       if (status.usable(settings.allowExpired())) {
         values.put(b.variable(), ((Outcome.Found) r.outcome()).value());
-        continue;
-      }
-      String problem = describe(b, r.outcome(), status);
-      if (b.optional()) {
-        session.diagnostics().warn(problem + "; optional, so " + b.variable() + " is left unset");
-      } else if (status == Status.UNREACHABLE) {
-        unreachable
-            .computeIfAbsent(
-                "vault " + b.secret().vault() + ": " + ((Outcome.Unreachable) r.outcome()).reason(),
-                k -> new ArrayList<>())
-            .add(b.variable());
+      } else if (b.optional()) {
+        session
+            .diagnostics()
+            .warn(
+                describe(b, r.outcome(), status)
+                    + "; optional, so "
+                    + b.variable()
+                    + " is left unset");
       } else {
-        secretProblems.add(problem + ": " + nextStep(b, status));
+        failing.add(r);
       }
     }
-    List<String> vaultProblems = new ArrayList<>();
-    unreachable.forEach(
-        (what, variables) -> vaultProblems.add(what + " (" + String.join(", ", variables) + ")"));
-    if (!secretProblems.isEmpty()) {
-      List<String> lines = new ArrayList<>(secretProblems);
-      lines.addAll(vaultProblems);
-      throw new Failure.Secret(lines);
-    }
-    if (!vaultProblems.isEmpty()) {
-      List<String> lines = new ArrayList<>(vaultProblems);
-      lines.add(
-          "check the network and the vault URL, then try again (the whole run may take up to"
-              + " --timeout "
-              + Durations.format(settings.timeout())
-              + ")");
-      throw new Failure.Vault(lines, null);
+    Failure failure = failure(failing, now, settings.timeout());
+    if (failure != null) {
+      throw failure;
     }
     long vaults =
         results.stream()
@@ -125,6 +108,47 @@ public final class Loader {
                 + elapsed().toMillis()
                 + " ms");
     return values;
+  }
+
+  /**
+   * Why required secrets cannot be used, or null when {@code failing} is empty: a {@link
+   * Failure.Secret} naming each secret at fault when there is one, else a {@link Failure.Vault}
+   * naming each unreachable vault and its variables.
+   */
+  static Failure failure(List<Result> failing, Instant now, Duration timeout) {
+    List<String> secretProblems = new ArrayList<>();
+    Map<String, List<String>> unreachable = new LinkedHashMap<>();
+    for (Result r : failing) {
+      Binding b = r.binding();
+      Status status = Status.of(r.outcome(), now, Duration.ZERO);
+      if (status == Status.UNREACHABLE) {
+        unreachable
+            .computeIfAbsent(
+                "vault " + b.secret().vault() + ": " + ((Outcome.Unreachable) r.outcome()).reason(),
+                k -> new ArrayList<>())
+            .add(b.variable());
+      } else {
+        secretProblems.add(describe(b, r.outcome(), status) + ": " + nextStep(b, status));
+      }
+    }
+    List<String> vaultProblems = new ArrayList<>();
+    unreachable.forEach(
+        (what, variables) -> vaultProblems.add(what + " (" + String.join(", ", variables) + ")"));
+    if (!secretProblems.isEmpty()) {
+      List<String> lines = new ArrayList<>(secretProblems);
+      lines.addAll(vaultProblems);
+      return new Failure.Secret(lines);
+    }
+    if (!vaultProblems.isEmpty()) {
+      List<String> lines = new ArrayList<>(vaultProblems);
+      lines.add(
+          "check the network and the vault URL, then try again (the whole run may take up to"
+              + " --timeout "
+              + Durations.format(timeout)
+              + ")");
+      return new Failure.Vault(lines, null);
+    }
+    return null;
   }
 
   public Duration elapsed() {

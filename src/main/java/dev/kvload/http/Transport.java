@@ -9,6 +9,7 @@ import java.net.CookieHandler;
 import java.net.InetAddress;
 import java.net.ProxySelector;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,16 +28,19 @@ public final class Transport implements AutoCloseable {
   private final java.net.http.HttpClient jdkClient;
   private final HttpClient client;
   private final ExecutorService executor;
+  private final Map<String, String> env;
   private final Configuration configuration;
 
   private Transport(
       java.net.http.HttpClient jdkClient,
       HttpClient client,
       ExecutorService executor,
+      Map<String, String> env,
       Configuration configuration) {
     this.jdkClient = jdkClient;
     this.client = client;
     this.executor = executor;
+    this.env = Map.copyOf(env);
     this.configuration = configuration;
   }
 
@@ -57,7 +61,7 @@ public final class Transport implements AutoCloseable {
             .connectionTimeout(connectTimeout)
             .configuration(configuration)
             .build();
-    return new Transport(capturing.built.get(), client, executor, configuration);
+    return new Transport(capturing.built.get(), client, executor, env, configuration);
   }
 
   /** The SDK configuration seen through the run's environment only. */
@@ -75,6 +79,28 @@ public final class Transport implements AutoCloseable {
 
   public Configuration configuration() {
     return configuration;
+  }
+
+  /** The run's environment, which {@link #configuration()} reads. */
+  public Map<String, String> env() {
+    return env;
+  }
+
+  /**
+   * The run's configuration with some variables replaced (a null value removes one): how a command
+   * line option such as {@code --tenant-id} reaches an SDK class that only reads the environment.
+   */
+  public Configuration configurationWith(Map<String, String> overrides) {
+    Map<String, String> merged = new HashMap<>(env);
+    overrides.forEach(
+        (name, value) -> {
+          if (value == null) {
+            merged.remove(name);
+          } else {
+            merged.put(name, value);
+          }
+        });
+    return configuration(merged);
   }
 
   @Override

@@ -14,15 +14,10 @@ public final class GithubMasks {
     for (String value : values) {
       for (String line : value.split("\r\n|\r|\n")) {
         if (!line.isBlank()) {
-          out.append("::add-mask::").append(escape(line)).append('\n');
+          out.append(WorkflowCommands.mask(line));
         }
       }
     }
     return out.toString();
-  }
-
-  /** Workflow-command data escaping, so the runner unescapes back to the exact line. */
-  static String escape(String data) {
-    return data.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
   }
 }

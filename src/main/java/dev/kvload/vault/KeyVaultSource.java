@@ -4,8 +4,10 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.exception.ResourceNotFoundException;
+import com.azure.core.http.policy.ExponentialBackoff;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
 import com.azure.core.http.policy.RetryOptions;
+import com.azure.core.util.BinaryData;
 import com.azure.core.util.ClientOptions;
 import com.azure.core.util.Context;
 import com.azure.security.keyvault.secrets.SecretClient;
@@ -211,21 +213,35 @@ public final class KeyVaultSource implements SecretSource {
         .httpClient(transport.client())
         .configuration(transport.configuration())
         .clientOptions(clientOptions)
-        .retryOptions(
-            new RetryOptions(
-                new ExponentialBackoffOptions()
-                    .setMaxRetries(4)
-                    .setBaseDelay(Duration.ofMillis(200))
-                    .setMaxDelay(Duration.ofSeconds(8))))
+        .retryOptions(RETRY)
         .buildClient();
   }
 
+  private static final ExponentialBackoffOptions BACKOFF =
+      new ExponentialBackoffOptions()
+          .setMaxRetries(4)
+          .setBaseDelay(Duration.ofMillis(200))
+          .setMaxDelay(Duration.ofSeconds(8));
+
+  /**
+   * The SDK's retry rules, except that a token failure is final: the credential has already tried
+   * (and retried) what can be retried, and another round would only delay the report by seconds.
+   */
+  private static final RetryOptions RETRY =
+      new RetryOptions(BACKOFF)
+          .setShouldRetryCondition(
+              condition ->
+                  !(condition.getThrowable() instanceof ClientAuthenticationException)
+                      && new ExponentialBackoff(BACKOFF).shouldRetryCondition(condition));
+
   private static Outcome fromStatus(HttpResponseException e) {
     int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
-    // An error answer's body (never a secret's value) is in the message or the value, depending
-    // on the SDK path that raised it.
-    String body = String.valueOf(e.getValue()) + " " + e.getMessage();
-    if (status == 403 && (body.contains("SecretDisabled") || body.contains("disabled secret"))) {
+    // The SDK decodes an error body into a Map (its exception's value type is Object), not
+    // BinaryData. Only the inner code is trusted: other 403s say "disabled" too, e.g. "Public
+    // network access is disabled".
+    Object value = e.getValue();
+    String body = value instanceof BinaryData data ? data.toString() : String.valueOf(value);
+    if (status == 403 && body.contains("SecretDisabled")) {
       return new Outcome.Disabled();
     }
     if (status == 403 || status == 401) {

@@ -32,7 +32,8 @@ import java.util.function.Function;
 
 /**
  * Azure on loopback, over HTTPS, for tests, the demo and the benchmarks: Key Vault's secret GET
- * with the real bearer challenge, and an App Service-style managed identity token endpoint.
+ * with the real bearer challenge, an App Service-style managed identity token endpoint, Entra ID's
+ * token endpoint ({@link FakeEntra}) and the GitHub Actions ID-token endpoint.
  *
  * <p>Vaults are told apart by the Host header, so one server plays every vault of {@link #VAULTS}.
  */
@@ -57,6 +58,11 @@ public final class FakeAzure implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
   private final AtomicInteger tokenRequests = new AtomicInteger();
+  private final AtomicInteger idTokenRequests = new AtomicInteger();
+  private final FakeEntra entra = new FakeEntra();
+  private final String githubRequestToken = "fake-actions-request-" + UUID.randomUUID();
+  private volatile String githubSubject = "repo:kvload/kvload:ref:refs/heads/main";
+  private volatile int githubRefusal;
   private volatile Duration delay = Duration.ZERO;
   private volatile boolean identityAvailable = true;
 
@@ -125,6 +131,62 @@ public final class FakeAzure implements AutoCloseable {
     return "https://127.0.0.1:" + port() + "/msi/token";
   }
 
+  /** The token endpoint and app registrations of Entra ID. */
+  public FakeEntra entra() {
+    return entra;
+  }
+
+  /** An access token the vault accepts, as a tool like the Azure CLI would hand one out. */
+  public String issueToken() {
+    String token = "fake-token-" + UUID.randomUUID();
+    tokens.add(token);
+    return token;
+  }
+
+  /**
+   * What a GitHub Actions job with {@code permissions: id-token: write} finds in its environment,
+   * pointed at this fake's ID-token endpoint.
+   */
+  public Map<String, String> githubActionsEnv() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("GITHUB_ACTIONS", "true");
+    env.put(
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "https://127.0.0.1:" + port() + "/github/idtoken?api-version=2.0");
+    env.put("ACTIONS_ID_TOKEN_REQUEST_TOKEN", githubRequestToken);
+    return env;
+  }
+
+  /** The subject of the ID tokens the GitHub endpoint gives out. */
+  public String githubSubject() {
+    return githubSubject;
+  }
+
+  public void githubSubject(String subject) {
+    this.githubSubject = subject;
+  }
+
+  /** Makes the GitHub ID-token endpoint answer with this HTTP status (0: answer normally). */
+  public void githubRefuses(int status) {
+    this.githubRefusal = status;
+  }
+
+  /** How many ID tokens the GitHub endpoint was asked for. */
+  public int idTokenRequests() {
+    return idTokenRequests.get();
+  }
+
+  /**
+   * Everything the fake handed out or holds that is a credential: access tokens, ID tokens, client
+   * secrets, the Actions request token. None may ever reach kvload's output.
+   */
+  public List<String> credentials() {
+    List<String> values = new ArrayList<>(tokens);
+    values.addAll(entra.sensitive());
+    values.add(githubRequestToken);
+    return values;
+  }
+
   /** Environment that points every Azure endpoint kvload might use at this fake. */
   public Map<String, String> env() {
     Map<String, String> env = new LinkedHashMap<>();
@@ -184,6 +246,7 @@ public final class FakeAzure implements AutoCloseable {
     return peakInFlight.get();
   }
 
+  /** Token requests to the managed identity and Entra ID token endpoints together. */
   public int tokenRequests() {
     return tokenRequests.get();
   }
@@ -218,8 +281,8 @@ public final class FakeAzure implements AutoCloseable {
               authorized,
               Instant.now());
       requests.add(request);
-      exchange.getRequestBody().readAllBytes();
-      Reply reply = answer(request, exchange);
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      Reply reply = answer(request, exchange, body);
       Duration wait = delay.plus(reply.delay());
       if (!wait.isZero()) {
         Thread.sleep(wait);
@@ -241,9 +304,25 @@ public final class FakeAzure implements AutoCloseable {
     }
   }
 
-  private Reply answer(Request request, HttpExchange exchange) {
+  private Reply answer(Request request, HttpExchange exchange, byte[] body) {
     if (request.path().equals("/msi/token")) {
       return managedIdentityToken(request, exchange);
+    }
+    if (request.path().matches("/[^/]+/oauth2/v2\\.0/token") && request.method().equals("POST")) {
+      tokenRequests.incrementAndGet();
+      String tenant = request.path().split("/")[1];
+      FakeEntra.Answer answer =
+          entra.token(
+              tenant,
+              query(new String(body, StandardCharsets.UTF_8)),
+              "https://127.0.0.1:" + port() + request.path());
+      if (answer.accessToken() != null) {
+        tokens.add(answer.accessToken());
+      }
+      return Reply.status(answer.status(), answer.json());
+    }
+    if (request.path().equals("/github/idtoken")) {
+      return githubIdToken(request, exchange);
     }
     if (!request.path().startsWith("/secrets/")) {
       return Reply.status(404, error("NotFound", "The fake serves no " + request.path()));
@@ -336,6 +415,22 @@ public final class FakeAzure implements AutoCloseable {
             + "\"token_type\":\"Bearer\",\"client_id\":\""
             + params.getOrDefault("client_id", "00000000-0000-0000-0000-000000000000")
             + "\"}");
+  }
+
+  private Reply githubIdToken(Request request, HttpExchange exchange) {
+    idTokenRequests.incrementAndGet();
+    String auth = exchange.getRequestHeaders().getFirst("Authorization");
+    if (auth == null || !auth.equalsIgnoreCase("bearer " + githubRequestToken)) {
+      return Reply.status(401, "{\"message\":\"Bad credentials\"}");
+    }
+    if (githubRefusal != 0) {
+      return Reply.status(githubRefusal, "{\"message\":\"Refused by the test\"}");
+    }
+    String audience = query(request.query()).getOrDefault("audience", "https://github.com/kvload");
+    String token =
+        entra.mint(FakeEntra.GITHUB_ISSUER, githubSubject, audience, Duration.ofMinutes(5));
+    return Reply.status(
+        200, "{\"count\":" + idTokenRequests.get() + ",\"value\":\"" + token + "\"}");
   }
 
   private byte[] bundle(Request request, String name, Version v) {

@@ -20,6 +20,9 @@ import javax.net.ssl.SSLContext;
 public final class TestTls {
   public static final String PASSWORD = "kvload-test";
 
+  /** Protects the client certificate of a service principal (not the same as any vault name). */
+  public static final String CLIENT_PASSWORD = "fake-client-certificate-password";
+
   /** Names the fake's certificate covers; a host outside them fails verification. */
   public static final String SAN = "dns:*.vault.azure.net,dns:localhost,ip:127.0.0.1";
 
@@ -127,6 +130,57 @@ public final class TestTls {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A service principal's client certificate with its RSA key (MSAL signs with RS256), as the
+   * PKCS#12 file {@code AZURE_CLIENT_CERTIFICATE_PATH} names; made on first use.
+   */
+  public synchronized Path clientCertificate() {
+    Path file = keyStore.resolveSibling("client.p12");
+    if (!Files.exists(file)) {
+      Path partial = keyStore.resolveSibling("client.p12.partial");
+      try {
+        Files.deleteIfExists(partial);
+        keytool(
+            "-genkeypair",
+            "-alias",
+            "client",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-dname",
+            "CN=kvload test service principal",
+            "-validity",
+            "30",
+            "-keystore",
+            partial.toString(),
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            CLIENT_PASSWORD,
+            "-keypass",
+            CLIENT_PASSWORD);
+        Files.move(partial, file);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return file;
+  }
+
+  /** The public certificate of {@link #clientCertificate()}, to register on a fake app. */
+  public java.security.cert.X509Certificate clientX509() {
+    try (InputStream in = Files.newInputStream(clientCertificate())) {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(in, CLIENT_PASSWORD.toCharArray());
+      return (java.security.cert.X509Certificate) ks.getCertificate("client");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }

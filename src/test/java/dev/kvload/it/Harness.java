@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * built from nothing: the test runner's own environment never reaches kvload.
  *
  * <p>Every run is checked for secret hygiene: no value the fake holds may appear on stderr, nor on
- * stdout unless the test asked for values there.
+ * stdout unless the test asked for values there; no token, client secret or assertion anywhere.
  */
 public final class Harness implements AutoCloseable {
   public static final Path HOME = Path.of(System.getProperty("kvload.home", ".")).toAbsolutePath();
@@ -81,8 +81,53 @@ public final class Harness implements AutoCloseable {
     fake.close();
   }
 
-  /** A finished kvload process. */
-  public record Run(int exit, byte[] stdoutBytes, String stderr, Duration took) {
+  /** A process that has started: signal it, then await it. */
+  public record Started(Run.Builder builder, Process process, Instant start, Path out, Path err) {
+    public long pid() {
+      return process.pid();
+    }
+
+    /** Sends a signal by name ({@code TERM}, {@code INT}, ...) to the process. */
+    public void signal(String name) {
+      try {
+        Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid())).start();
+        if (kill.waitFor() != 0) {
+          fail("kill -s " + name + " " + pid() + " failed");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    public Run await() {
+      try {
+        if (!process.waitFor(builder.limit.toMillis(), TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+          fail("kvload did not finish within " + builder.limit + ": " + Files.readString(err));
+        }
+        Run run =
+            new Run(
+                process.exitValue(),
+                Files.readAllBytes(out),
+                Files.readString(err, StandardCharsets.UTF_8),
+                Duration.between(start, Instant.now()),
+                process.pid());
+        builder.checkHygiene(run);
+        return run;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** A finished kvload process; {@code pid} is the one it was started as. */
+  public record Run(int exit, byte[] stdoutBytes, String stderr, Duration took, long pid) {
     public String stdout() {
       return new String(stdoutBytes, StandardCharsets.UTF_8);
     }
@@ -100,6 +145,8 @@ public final class Harness implements AutoCloseable {
       private Path cwd;
       private boolean valuesOnStdout;
       private Duration limit = Duration.ofSeconds(90);
+      private final List<String> wrapper = new ArrayList<>();
+      private boolean direct;
 
       Builder(Harness harness) {
         this.harness = harness;
@@ -121,6 +168,11 @@ public final class Harness implements AutoCloseable {
         return this;
       }
 
+      public Builder env(Map<String, String> more) {
+        more.forEach(this::env);
+        return this;
+      }
+
       public Builder cwd(Path dir) {
         this.cwd = dir;
         return this;
@@ -137,41 +189,52 @@ public final class Harness implements AutoCloseable {
         return this;
       }
 
+      /**
+       * Starts the process through this command, e.g. {@code sh -c 'exec 3>"$0"; exec "$@"' FILE},
+       * which then runs bin/kvload (or the {@link #direct} command) with the arguments.
+       */
+      public Builder via(String... command) {
+        wrapper.addAll(List.of(command));
+        return this;
+      }
+
+      /** Runs the arguments as a command of their own instead of bin/kvload's arguments. */
+      public Builder direct() {
+        this.direct = true;
+        return this;
+      }
+
       public Run go() {
-        List<String> command = new ArrayList<>();
-        command.add(HOME.resolve("bin/kvload").toString());
+        return start().await();
+      }
+
+      /** Starts the process without waiting for it, e.g. to send it signals. */
+      public Started start() {
+        List<String> command = new ArrayList<>(wrapper);
+        if (!direct) {
+          command.add(HOME.resolve("bin/kvload").toString());
+        }
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
-        Instant start = Instant.now();
         try {
           Path out = Files.createTempFile(harness.dir, "stdout", ".bin");
           Path err = Files.createTempFile(harness.dir, "stderr", ".txt");
           pb.redirectOutput(out.toFile()).redirectError(err.toFile());
           pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-          Process p = pb.start();
-          if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            fail("kvload did not finish within " + limit + ": " + Files.readString(err));
-          }
-          Run run =
-              new Run(
-                  p.exitValue(),
-                  Files.readAllBytes(out),
-                  Files.readString(err, StandardCharsets.UTF_8),
-                  Duration.between(start, Instant.now()));
-          checkHygiene(run);
-          return run;
+          return new Started(this, pb.start(), Instant.now(), out, err);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
         }
       }
 
-      private void checkHygiene(Run run) {
+      void checkHygiene(Run run) {
+        for (String credential : harness.fake.credentials()) {
+          assertFalse(
+              run.stderr().contains(credential) || run.stdout().contains(credential),
+              () -> "a token, secret or assertion reached the output:\n" + run.stderr());
+        }
         for (String value : harness.fake.allValues()) {
           if (value.strip().length() < 4) {
             continue;

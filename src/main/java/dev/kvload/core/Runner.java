@@ -1,0 +1,68 @@
+package dev.kvload.core;
+
+import dev.kvload.Failure;
+import dev.kvload.env.ConflictPolicy;
+import dev.kvload.env.Environment;
+import dev.kvload.exec.Handoff;
+import dev.kvload.vault.SecretValue;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code kvload run}: fetch every mapped secret, add them to the environment under the conflict
+ * policy, then hand the process over to the command. Nothing is started when anything fails before.
+ */
+public final class Runner {
+  private Runner() {}
+
+  /**
+   * @param command the program and its arguments
+   * @return the status to exit with, when the handoff returns at all
+   * @throws Failure.Output when {@code --on-conflict fail} finds a variable already set with
+   *     another value (7: the environment refused the write, as a file may be refused)
+   */
+  public static int run(Session session, Settings settings, List<String> command, Handoff handoff) {
+    handoff.check(command, Environment.of(session.env()));
+    Map<String, SecretValue> secrets = new Loader(session, settings).load();
+    Map<String, String> values = new LinkedHashMap<>();
+    secrets.forEach((name, value) -> values.put(name, value.reveal()));
+    ConflictPolicy policy = settings.onConflict();
+    Environment.Merge merge = Environment.of(session.env()).merge(values, policy);
+    List<String> conflicts = merge.conflicts();
+    switch (policy) {
+      case OVERRIDE ->
+          conflicts.forEach(
+              name ->
+                  session
+                      .diagnostics()
+                      .warn(
+                          name
+                              + " was already set in the environment: the secret's value replaces"
+                              + " it (--on-conflict keep keeps the old one)"));
+      case KEEP ->
+          conflicts.forEach(
+              name ->
+                  session
+                      .diagnostics()
+                      .verbose(name + " was already set: keeping its value (--on-conflict keep)"));
+      case FAIL -> {
+        if (!conflicts.isEmpty()) {
+          throw new Failure.Output(
+              "--on-conflict fail: "
+                  + String.join(", ", conflicts)
+                  + (conflicts.size() == 1 ? " is" : " are")
+                  + " already set in the environment with another value; nothing was started:"
+                  + " unset "
+                  + (conflicts.size() == 1 ? "it" : "them")
+                  + " or choose --on-conflict override or keep",
+              null);
+        }
+      }
+    }
+    // Whatever kvload wrote must be out before the command writes to the same descriptors.
+    session.out().flush();
+    session.diagnostics().flush();
+    return handoff.start(command, merge.environment());
+  }
+}

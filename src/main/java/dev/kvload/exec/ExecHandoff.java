@@ -1,0 +1,102 @@
+package dev.kvload.exec;
+
+import dev.kvload.Failure;
+import dev.kvload.env.Environment;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Becomes the command through {@code execve(2)}, as a shell's {@code exec} does: same PID, no JVM
+ * left beside it, and the process state a shell would have given it.
+ *
+ * <ul>
+ *   <li>Descriptors: exactly those kvload was started with; every one the JVM opened (jars, the
+ *       module image, sockets, pipes) is marked close-on-exec first.
+ *   <li>Signals: an empty mask for the calling thread (JVM threads block some, and execve keeps the
+ *       mask); ignored exactly where they were ignored at start. execve itself resets caught
+ *       signals to default, but it keeps whatever is ignored, and the JVM takes over signals its
+ *       parent had ignored (QUIT, PIPE, XFSZ, USR2).
+ * </ul>
+ */
+public final class ExecHandoff implements Handoff {
+  private static final byte[] SHELL = "/bin/sh".getBytes(StandardCharsets.US_ASCII);
+
+  private final Posix posix;
+  private final Inherited inherited;
+  private final Charset decoder;
+
+  private ExecHandoff(Posix posix, Inherited inherited) {
+    this.posix = posix;
+    this.inherited = inherited;
+    this.decoder = jnuCharset();
+  }
+
+  /** The execve handoff, where this system allows it. */
+  static Optional<ExecHandoff> load(Map<String, String> env) {
+    return Posix.load()
+        .map(posix -> new ExecHandoff(posix, Inherited.from(env, ProcessHandle.current().pid())));
+  }
+
+  @Override
+  public void check(List<String> command, Environment environment) {
+    program(command, arguments(command), environment(environment));
+  }
+
+  @Override
+  public int start(List<String> command, Environment environment) {
+    List<byte[]> envp = environment(environment);
+    List<byte[]> argv = arguments(command);
+    byte[] program = program(command, argv, envp);
+    // From here on the process is being prepared for the command: nothing of kvload's may run.
+    SignalDispositions.restore(posix, inherited, true);
+    closeOwnDescriptorsOnExec();
+    posix.unblockAllSignals();
+    int errno = posix.execve(program, argv, envp);
+    if (errno == Posix.ENOEXEC) {
+      // A file without #! is a shell script to execvp and to shells.
+      List<byte[]> script = new ArrayList<>();
+      script.add(SHELL);
+      script.add(program);
+      script.addAll(argv.subList(1, argv.size()));
+      errno = posix.execve(SHELL, script, envp);
+    }
+    throw errno == Posix.ENOENT
+        ? CommandSearch.missingInterpreter(command.getFirst())
+        : new Failure.Command(true, command.getFirst() + ": " + posix.strerror(errno));
+  }
+
+  private List<byte[]> environment(Environment environment) {
+    Map<String, String> wanted = Handoff.forCommand(environment).asMap();
+    return ProcessBytes.environment(posix.environment(), wanted, decoder);
+  }
+
+  private List<byte[]> arguments(List<String> command) {
+    return ProcessBytes.arguments(command, posix.arguments().orElse(List.of()), decoder);
+  }
+
+  private byte[] program(List<String> command, List<byte[]> argv, List<byte[]> envp) {
+    return CommandSearch.find(
+        command.getFirst(), argv.getFirst(), ProcessBytes.value(envp, "PATH").orElse(null), posix);
+  }
+
+  private void closeOwnDescriptorsOnExec() {
+    for (int fd : posix.openDescriptors()) {
+      if (!inherited.descriptors().contains(fd)) {
+        posix.closeOnExec(fd);
+      }
+    }
+  }
+
+  /** The charset the JVM decoded the environment and the arguments with. */
+  static Charset jnuCharset() {
+    try {
+      return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+    } catch (IllegalArgumentException e) {
+      return Charset.defaultCharset();
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.kvload.exec;
+
+import dev.kvload.Failure;
+import dev.kvload.env.Environment;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How {@code kvload run} hands over to the command: by becoming it ({@link ExecHandoff}, execve),
+ * or, where that is impossible, by starting it as a child and standing in for it ({@link
+ * ChildHandoff}).
+ */
+public interface Handoff {
+  /** Selects the fallback for tests: {@code child}; {@code exec} insists on execve. */
+  String MODE_VARIABLE = "KVLOAD_EXEC";
+
+  /** Variables meant for kvload alone: the command never sees them. */
+  List<String> INTERNAL_VARIABLES = List.of(MODE_VARIABLE, Inherited.VARIABLE);
+
+  /**
+   * Runs the command with exactly this environment (less {@link #INTERNAL_VARIABLES}).
+   *
+   * @param command the program and its arguments, as given after {@code --}
+   * @return the status kvload exits with; the execve handoff never returns, since the process is
+   *     the command from then on
+   * @throws Failure.Command when the command is not found (127) or cannot run (126)
+   */
+  int start(List<String> command, Environment environment);
+
+  /**
+   * Fails as {@link #start} would when the command cannot be found or run, so that a mistyped
+   * command fails before anything is fetched. {@link #start} looks again, in the final environment.
+   *
+   * @throws Failure.Command when the command is not found (127) or cannot run (126)
+   */
+  void check(List<String> command, Environment environment);
+
+  /** The handoff this system and {@code KVLOAD_EXEC} call for. */
+  static Handoff forEnvironment(Map<String, String> env) {
+    String mode = env.getOrDefault(MODE_VARIABLE, "");
+    return switch (mode) {
+      case "" ->
+          ExecHandoff.load(env).map(Handoff.class::cast).orElseGet(() -> ChildHandoff.load(env));
+      case "child" -> ChildHandoff.load(env);
+      case "exec" ->
+          ExecHandoff.load(env)
+              .orElseThrow(
+                  () ->
+                      new Failure.Usage(
+                          MODE_VARIABLE
+                              + "=exec: execve is not available on "
+                              + System.getProperty("os.name")
+                              + "/"
+                              + System.getProperty("os.arch"),
+                          "unset " + MODE_VARIABLE + " to run the command as a child process"));
+      default ->
+          throw new Failure.Usage(
+              MODE_VARIABLE + ": '" + mode + "' is not a mode: use exec or child, or unset it");
+    };
+  }
+
+  /** The environment less the variables meant for kvload alone. */
+  static Environment forCommand(Environment environment) {
+    Environment result = environment;
+    for (String name : INTERNAL_VARIABLES) {
+      result = result.unset(name);
+    }
+    return result;
+  }
+}

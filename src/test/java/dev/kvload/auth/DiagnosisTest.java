@@ -1,0 +1,307 @@
+package dev.kvload.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.azure.core.exception.ClientAuthenticationException;
+import com.azure.identity.CredentialUnavailableException;
+import dev.kvload.auth.Attempt.Result;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** SDK exceptions, as the SDK words them, to one line and a next step. */
+class DiagnosisTest {
+  private static final String TENANT = "00000000-0000-4000-8000-00000000c0de";
+  private static final String OTHER = "11111111-2222-4333-8444-555555555555";
+  private static final Path TOOLS = tools();
+
+  /** A folder with executables named az, azd and pwsh, for PATH. */
+  private static Path tools() {
+    try {
+      Path dir = Files.createTempDirectory("kvload-tools-");
+      for (String tool : new String[] {"az", "azd", "pwsh"}) {
+        Path file = dir.resolve(tool);
+        Files.writeString(file, "#!/bin/sh\nexit 1\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, String> env(String... pairs) {
+    Map<String, String> env = new HashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+
+  private static AuthContext context(AuthMode mode, String tenantFlag, Map<String, String> env) {
+    return new AuthContext(new AuthSettings(mode, null, tenantFlag), env);
+  }
+
+  /** How MSAL's refusal reaches kvload: wrapped by the credential, then by the chain. */
+  private static RuntimeException rejected(String description) {
+    return new ClientAuthenticationException(
+        "DefaultAzureCredential authentication failed. ---> EnvironmentCredential authentication"
+            + " failed. Error Details: "
+            + description,
+        null,
+        new RuntimeException(new IllegalStateException(description)));
+  }
+
+  static Stream<Arguments> cases() {
+    String mitigate =
+        "To mitigate this issue, please refer to the troubleshooting guidelines here at"
+            + " https://aka.ms/azsdk/java/identity/environmentcredential/troubleshoot";
+    return Stream.of(
+        Arguments.argumentSet(
+            "environment: nothing set",
+            context(AuthMode.DEFAULT, null, env()),
+            "EnvironmentCredential",
+            new CredentialUnavailableException(
+                "EnvironmentCredential authentication unavailable. Environment variables are not"
+                    + " fully configured."
+                    + mitigate),
+            Result.UNAVAILABLE,
+            "not configured: AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (or"
+                + " AZURE_CLIENT_CERTIFICATE_PATH) not set",
+            "set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (or"
+                + " AZURE_CLIENT_CERTIFICATE_PATH) for a service principal, or choose another"
+                + " --auth"),
+        Arguments.argumentSet(
+            "environment: only the secret missing",
+            context(
+                AuthMode.ENVIRONMENT, null, env("AZURE_CLIENT_ID", "c", "AZURE_TENANT_ID", "t")),
+            "EnvironmentCredential",
+            new CredentialUnavailableException("EnvironmentCredential authentication unavailable."),
+            Result.UNAVAILABLE,
+            "not configured: AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) not set",
+            "set AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) for a service principal,"
+                + " or choose another --auth"),
+        Arguments.argumentSet(
+            "wrong client secret",
+            context(AuthMode.ENVIRONMENT, null, env("AZURE_CLIENT_ID", "app-1")),
+            "EnvironmentCredential",
+            rejected(
+                "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the"
+                    + " request is the client secret value.\r\nTrace ID: 1\r\nCorrelation ID: 2"),
+            Result.REJECTED,
+            "rejected by Entra ID: AADSTS7000215: Invalid client secret provided",
+            "AZURE_CLIENT_SECRET is wrong or has expired: create a new client secret for app app-1"
+                + " and use its value (not its ID)"),
+        Arguments.argumentSet(
+            "unknown app",
+            context(
+                AuthMode.ENVIRONMENT,
+                null,
+                env("AZURE_CLIENT_ID", "app-1", "AZURE_TENANT_ID", TENANT)),
+            "EnvironmentCredential",
+            rejected(
+                "AADSTS700016: Application with identifier 'app-1' was not found in the directory"
+                    + " 'x'. This can happen if the application has not been installed."),
+            Result.REJECTED,
+            "rejected by Entra ID: AADSTS700016: Application with identifier 'app-1' was not found"
+                + " in the directory 'x'",
+            "no app app-1 in tenant "
+                + TENANT
+                + ": check AZURE_CLIENT_ID (--client-id) and AZURE_TENANT_ID (--tenant-id)"),
+        Arguments.argumentSet(
+            "vault in another tenant than --tenant-id",
+            context(AuthMode.ENVIRONMENT, OTHER, env()),
+            "EnvironmentCredential",
+            new ClientAuthenticationException(
+                "The current credential is not configured to acquire tokens for tenant "
+                    + TENANT
+                    + ". To enable acquiring tokens for this tenant add it to the"
+                    + " AdditionallyAllowedTenants on the credential options, or add \"*\" to"
+                    + " AdditionallyAllowedTenants to allow acquiring tokens for any tenant.",
+                null),
+            Result.FAILED,
+            "the vault belongs to tenant " + TENANT + ", but --tenant-id is " + OTHER,
+            "pass --tenant-id "
+                + TENANT
+                + ", or, for a multi-tenant app registration, set"
+                + " AZURE_ADDITIONALLY_ALLOWED_TENANTS="
+                + TENANT),
+        Arguments.argumentSet(
+            "vault in another tenant than AZURE_TENANT_ID, Azure CLI",
+            context(AuthMode.AZURE_CLI, null, env("AZURE_TENANT_ID", OTHER)),
+            "AzureCliCredential",
+            new ClientAuthenticationException(
+                "The current credential is not configured to acquire tokens for tenant "
+                    + TENANT
+                    + ". To enable acquiring tokens...",
+                null),
+            Result.FAILED,
+            "the vault belongs to tenant " + TENANT + ", but AZURE_TENANT_ID is " + OTHER,
+            "pass --tenant-id " + TENANT),
+        Arguments.argumentSet(
+            "federated token file missing",
+            context(
+                AuthMode.WORKLOAD_IDENTITY,
+                null,
+                env("AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/t")),
+            "WorkloadIdentityCredential",
+            new RuntimeException(
+                new RuntimeException(
+                    "Failed to read federated token from file. ",
+                    new NoSuchFileException("/var/run/secrets/azure/tokens/t"))),
+            Result.FAILED,
+            "cannot read the federated token file /var/run/secrets/azure/tokens/t (no such file)",
+            "check AZURE_FEDERATED_TOKEN_FILE; on AKS, enable workload identity for the pod (label"
+                + " azure.workload.identity/use: \"true\" and a service account annotated with"
+                + " azure.workload.identity/client-id)"),
+        Arguments.argumentSet(
+            "az not on PATH",
+            context(AuthMode.AZURE_CLI, null, env("PATH", "/nonexistent")),
+            "AzureCliCredential",
+            new CredentialUnavailableException(
+                "AzureCliCredential authentication unavailable. Azure CLI not installed.To mitigate"
+                    + " this issue, please refer to the troubleshooting guidelines here at"
+                    + " https://aka.ms/azsdk/java/identity/azclicredential/troubleshoot"),
+            Result.UNAVAILABLE,
+            "'az' is not installed (not found on PATH)",
+            "install the Azure CLI, then run 'az login'"),
+        Arguments.argumentSet(
+            "az not signed in, in a Codespace",
+            context(AuthMode.AZURE_CLI, null, env("PATH", TOOLS.toString(), "CODESPACES", "true")),
+            "AzureCliCredential",
+            new CredentialUnavailableException(
+                "AzureCliCredential authentication unavailable. Please run 'az login' to set up"
+                    + " account. To further mitigate this issue, please refer to the"
+                    + " troubleshooting guidelines here at https://aka.ms/x"),
+            Result.UNAVAILABLE,
+            "installed but not signed in",
+            "run 'az login --use-device-code'"),
+        Arguments.argumentSet(
+            "azd not signed in",
+            context(AuthMode.DEFAULT, null, env("PATH", TOOLS.toString())),
+            "AzureDeveloperCliCredential",
+            new CredentialUnavailableException(
+                "AzureDeveloperCliCredential authentication unavailable. Please run 'azd auth"
+                    + " login' to set up account."),
+            Result.UNAVAILABLE,
+            "installed but not signed in",
+            "run 'azd auth login'"),
+        Arguments.argumentSet(
+            "no managed identity assigned",
+            context(AuthMode.MANAGED_IDENTITY, null, env()),
+            "ManagedIdentityCredential",
+            new ClientAuthenticationException(
+                "Managed Identity authentication failed, see inner exception for more information.",
+                null,
+                new IllegalStateException(
+                    "[Managed Identity] Error Message: No managed identity assigned to this"
+                        + " resource Managed Identity Correlation ID: fake Use this Correlation ID"
+                        + " for further investigation.")),
+            Result.FAILED,
+            "No managed identity assigned to this resource",
+            "run where a managed identity is assigned (Azure VM, App Service, Container Apps, AKS),"
+                + " with --client-id for a user-assigned one; elsewhere choose another --auth"),
+        Arguments.argumentSet(
+            "token endpoint unreachable",
+            context(
+                AuthMode.ENVIRONMENT, null, env("AZURE_AUTHORITY_HOST", "https://login.example/")),
+            "EnvironmentCredential",
+            new ClientAuthenticationException(
+                "failed",
+                null,
+                new RuntimeException(new java.net.ConnectException("Connection refused"))),
+            Result.FAILED,
+            "could not reach the sign-in endpoint https://login.example/ (ConnectException)",
+            "check the network, a proxy (HTTPS_PROXY) and AZURE_AUTHORITY_HOST"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void diagnoses(
+      AuthContext context,
+      String credential,
+      Throwable error,
+      Result result,
+      String reason,
+      String nextStep) {
+    Attempt attempt = Diagnosis.of(context, credential, error, Map::of);
+    assertEquals(result, attempt.result());
+    assertEquals(reason, attempt.reason());
+    assertEquals(nextStep, attempt.nextStep());
+    assertEquals(error, attempt.error());
+  }
+
+  @Test
+  void federationRefusalNamesTheSubjectToFederate() {
+    Attempt attempt =
+        Diagnosis.of(
+            context(AuthMode.GITHUB_OIDC, null, env("AZURE_CLIENT_ID", "app-1")),
+            GithubOidc.CREDENTIAL,
+            rejected(
+                "AADSTS70021: No matching federated identity record found for presented assertion."),
+            () ->
+                Map.of(
+                    "iss",
+                    "https://token.actions.githubusercontent.com",
+                    "sub",
+                    "repo:o/r:ref:refs/heads/main"));
+    assertEquals(
+        "add a federated credential to app app-1 with issuer"
+            + " https://token.actions.githubusercontent.com and subject repo:o/r:ref:refs/heads/main",
+        attempt.nextStep());
+  }
+
+  @Test
+  void secretsAndTokensNeverSurvive() {
+    String secret = "s3cr3t~value~that~must~not~show";
+    String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    Attempt attempt =
+        Diagnosis.of(
+            context(AuthMode.ENVIRONMENT, null, env("AZURE_CLIENT_SECRET", secret)),
+            "EnvironmentCredential",
+            new IllegalStateException("server said: bad client_secret=" + secret + " for " + jwt),
+            Map::of);
+    assertFalse(attempt.reason().contains(secret), attempt.reason());
+    assertFalse(attempt.reason().contains(jwt), attempt.reason());
+  }
+
+  static Stream<Arguments> messages() {
+    return Stream.of(
+        Arguments.argumentSet(
+            "troubleshooting link dropped",
+            "IntelliJCredential",
+            "IntelliJ authentication not available. Please login. Please see"
+                + " https://aka.ms/azsdk/java/identity/intellijcredential/troubleshoot for more.",
+            "IntelliJ authentication not available. Please login. Please see for more"),
+        Arguments.argumentSet(
+            "credential name dropped",
+            "ManagedIdentityCredential",
+            "ManagedIdentityCredential authentication unavailable. Connection to IMDS endpoint"
+                + " cannot be established, Network is unreachable.",
+            "Connection to IMDS endpoint cannot be established, Network is unreachable"),
+        Arguments.argumentSet(
+            "first line only",
+            "X",
+            "Something failed\r\nTrace ID: 1\r\nTimestamp: 2",
+            "Something failed"),
+        Arguments.argumentSet("nothing left", "X", "To mitigate this issue, see", "unavailable"),
+        Arguments.argumentSet("null", "X", null, "unavailable"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("messages")
+  void cleans(String credential, String message, String expected) {
+    assertEquals(expected, Diagnosis.clean(message, credential));
+  }
+}

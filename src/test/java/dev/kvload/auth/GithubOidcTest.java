@@ -1,0 +1,230 @@
+package dev.kvload.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpHeaders;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.util.Context;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+class GithubOidcTest {
+  private static final String URL = "https://actions.example/idtoken?api-version=2.0";
+  private static final String REQUEST_TOKEN = "actions-request-token-value";
+
+  /** A mutable clock. */
+  private static final class TestClock extends Clock {
+    private Instant now = Instant.parse("2030-01-01T00:00:00Z");
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  /** Answers every request with a fresh ID token (or the given status) and keeps the requests. */
+  private static final class Endpoint implements HttpClient {
+    final List<HttpRequest> requests = new ArrayList<>();
+    final TestClock clock;
+    int status = 200;
+
+    Endpoint(TestClock clock) {
+      this.clock = clock;
+    }
+
+    @Override
+    public Mono<HttpResponse> send(HttpRequest request) {
+      return Mono.fromCallable(() -> sendSync(request, Context.NONE));
+    }
+
+    @Override
+    public HttpResponse sendSync(HttpRequest request, Context context) {
+      requests.add(request);
+      String payload =
+          "{\"iss\":\"https://token.actions.githubusercontent.com\",\"sub\":\"repo:o/r:ref:x\","
+              + "\"exp\":"
+              + clock.instant().plusSeconds(300).getEpochSecond()
+              + ",\"n\":"
+              + requests.size()
+              + "}";
+      String jwt =
+          "eyJhbGciOiJSUzI1NiJ9."
+              + Base64.getUrlEncoder()
+                  .withoutPadding()
+                  .encodeToString(payload.getBytes(StandardCharsets.UTF_8))
+              + ".sig";
+      String body =
+          status == 200 ? "{\"count\":1,\"value\":\"" + jwt + "\"}" : "{\"message\":\"no\"}";
+      return new HttpResponse(request) {
+        @Override
+        public int getStatusCode() {
+          return status;
+        }
+
+        @Override
+        @Deprecated
+        public String getHeaderValue(String name) {
+          return null;
+        }
+
+        @Override
+        public HttpHeaders getHeaders() {
+          return new HttpHeaders();
+        }
+
+        @Override
+        public Flux<java.nio.ByteBuffer> getBody() {
+          return Flux.just(java.nio.ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        @Override
+        public Mono<byte[]> getBodyAsByteArray() {
+          return Mono.just(body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public Mono<String> getBodyAsString() {
+          return Mono.just(body);
+        }
+
+        @Override
+        public Mono<String> getBodyAsString(java.nio.charset.Charset charset) {
+          return Mono.just(body);
+        }
+      };
+    }
+  }
+
+  private final TestClock clock = new TestClock();
+  private final Endpoint endpoint = new Endpoint(clock);
+  private final GithubOidc oidc = new GithubOidc(endpoint, URL, REQUEST_TOKEN, clock);
+
+  @Test
+  void asksForTheExchangeAudienceWithTheRequestToken() {
+    oidc.get();
+    HttpRequest request = endpoint.requests.getFirst();
+    assertEquals(URL + "&audience=api%3A%2F%2FAzureADTokenExchange", request.getUrl().toString());
+    assertEquals("bearer " + REQUEST_TOKEN, request.getHeaders().getValue("Authorization"));
+  }
+
+  @Test
+  void addsTheAudienceAsFirstParameterWhenTheUrlHasNone() {
+    new GithubOidc(endpoint, "https://actions.example/idtoken", REQUEST_TOKEN, clock).get();
+    assertEquals(
+        "https://actions.example/idtoken?audience=api%3A%2F%2FAzureADTokenExchange",
+        endpoint.requests.getFirst().getUrl().toString());
+  }
+
+  @Test
+  void theSdksSecondAskForItsFirstTokenIsServedFromTheFirstFetch() {
+    String first = oidc.get();
+    clock.now = clock.now.plusSeconds(1);
+    assertEquals(first, oidc.get());
+    assertEquals(1, endpoint.requests.size());
+  }
+
+  @Test
+  void aLaterAssertionIsAFreshIdToken() {
+    String first = oidc.get();
+    clock.now = clock.now.plus(Duration.ofSeconds(30));
+    String second = oidc.get();
+    assertNotEquals(first, second);
+    assertEquals(2, endpoint.requests.size());
+  }
+
+  @Test
+  void remembersTheClaimsForTheReport() {
+    assertNull(oidc.last());
+    oidc.get();
+    assertEquals("repo:o/r:ref:x", oidc.last().subject());
+    assertEquals("https://token.actions.githubusercontent.com", oidc.last().issuer());
+    assertFalse(oidc.last().toString().contains("eyJ"), "toString shows no token");
+  }
+
+  @Test
+  void aRefusalSaysTheStatusAndNothingSecret() {
+    endpoint.status = 403;
+    var e = assertThrows(GithubOidc.EndpointFailure.class, oidc::get);
+    assertEquals(
+        "the GitHub Actions ID-token endpoint actions.example refused the request (HTTP 403)",
+        e.getMessage());
+    assertFalse(e.getMessage().contains(REQUEST_TOKEN));
+  }
+
+  static Stream<Arguments> environments() {
+    String url = GithubOidc.REQUEST_URL;
+    String token = GithubOidc.REQUEST_TOKEN;
+    Map<String, String> app = Map.of("AZURE_CLIENT_ID", "c", "AZURE_TENANT_ID", "t");
+    return Stream.of(
+        Arguments.argumentSet(
+            "a laptop",
+            app,
+            "not running in a GitHub Actions job (ACTIONS_ID_TOKEN_REQUEST_URL and"
+                + " ACTIONS_ID_TOKEN_REQUEST_TOKEN not set)",
+            "github-oidc works only inside GitHub Actions"),
+        Arguments.argumentSet(
+            "a job without id-token: write",
+            with(app, "GITHUB_ACTIONS", "true"),
+            "this GitHub Actions job has no ID token (ACTIONS_ID_TOKEN_REQUEST_URL and"
+                + " ACTIONS_ID_TOKEN_REQUEST_TOKEN not set)",
+            "add 'permissions: id-token: write'"),
+        Arguments.argumentSet(
+            "a job without an app registration",
+            Map.of("GITHUB_ACTIONS", "true", url, "https://x", token, "y"),
+            "no app registration to sign in as (AZURE_CLIENT_ID and AZURE_TENANT_ID not set)",
+            "set AZURE_CLIENT_ID and AZURE_TENANT_ID"),
+        Arguments.argumentSet(
+            "a job with everything", with(with(app, url, "https://x"), token, "y"), null, null));
+  }
+
+  private static Map<String, String> with(Map<String, String> env, String name, String value) {
+    var copy = new java.util.HashMap<>(env);
+    copy.put(name, value);
+    return copy;
+  }
+
+  @ParameterizedTest
+  @MethodSource("environments")
+  void checksBeforeAnyRequest(Map<String, String> env, String reason, String nextStep) {
+    Attempt attempt =
+        GithubOidc.unavailable(
+            new AuthContext(new AuthSettings(AuthMode.GITHUB_OIDC, null, null), env));
+    if (reason == null) {
+      assertNull(attempt);
+      return;
+    }
+    assertEquals(reason, attempt.reason());
+    assertTrue(attempt.nextStep().startsWith(nextStep), attempt.nextStep());
+  }
+}

@@ -1,0 +1,199 @@
+package dev.kvload.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kvload.Failure;
+import dev.kvload.auth.AuthMode;
+import dev.kvload.auth.AuthSettings;
+import dev.kvload.env.ConflictPolicy;
+import dev.kvload.env.Environment;
+import dev.kvload.exec.Handoff;
+import dev.kvload.manifest.SecretRef;
+import dev.kvload.vault.Outcome;
+import dev.kvload.vault.SecretSource;
+import dev.kvload.vault.SecretValue;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class RunnerTest {
+  private static final String SECRET = "postgres://app:from-the-vault@db/app";
+
+  @TempDir Path dir;
+
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final AtomicInteger opened = new AtomicInteger();
+
+  /** Records what it was asked to start; exits with 42. */
+  private static final class Recording implements Handoff {
+    List<String> command;
+    Environment environment;
+    Failure.Command checkFails;
+
+    @Override
+    public int start(List<String> command, Environment environment) {
+      this.command = command;
+      this.environment = environment;
+      return 42;
+    }
+
+    @Override
+    public void check(List<String> command, Environment environment) {
+      if (checkFails != null) {
+        throw checkFails;
+      }
+    }
+  }
+
+  private Session session(Map<String, String> env, Map<String, String> vault) {
+    SourceFactory sources =
+        (settings, session) -> {
+          opened.incrementAndGet();
+          return new SecretSource() {
+            @Override
+            public Map<SecretRef, Outcome> fetch(Collection<SecretRef> refs, Instant deadline) {
+              Map<SecretRef, Outcome> outcomes = new LinkedHashMap<>();
+              for (SecretRef ref : refs) {
+                String value = vault.get(ref.name());
+                outcomes.put(
+                    ref,
+                    value == null
+                        ? new Outcome.NotFound()
+                        : new Outcome.Found(new SecretValue(value), "v1", null, null));
+              }
+              return outcomes;
+            }
+
+            @Override
+            public void close() {}
+          };
+        };
+    return new Session(
+        env,
+        dir,
+        new PrintStream(new ByteArrayOutputStream()),
+        new Diagnostics(new PrintStream(err, true, StandardCharsets.UTF_8), false, false),
+        sources,
+        Clock.systemUTC());
+  }
+
+  private Settings settings(ConflictPolicy policy) throws IOException {
+    Path manifest = dir.resolve("kvload.json");
+    Files.writeString(
+        manifest,
+        """
+        {"vault": "contoso-dev", "secrets": {"DATABASE_URL": "db-url", "SAME": "same"}}
+        """);
+    return new Settings(
+        manifest.toString(),
+        null,
+        new AuthSettings(AuthMode.DEFAULT, null, null),
+        Duration.ofSeconds(30),
+        policy,
+        false,
+        false,
+        false);
+  }
+
+  private String stderr() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  private static final Map<String, String> VAULT = Map.of("db-url", SECRET, "same", "equal");
+  private static final Map<String, String> ENV =
+      Map.of("PATH", "/usr/bin", "DATABASE_URL", "postgres://localhost/dev", "SAME", "equal");
+
+  @ParameterizedTest
+  @EnumSource(
+      value = ConflictPolicy.class,
+      names = {"OVERRIDE", "KEEP"})
+  void startsTheCommandWithTheMergedEnvironment(ConflictPolicy policy) throws IOException {
+    Recording handoff = new Recording();
+    int status = Runner.run(session(ENV, VAULT), settings(policy), List.of("app", "-x"), handoff);
+    assertEquals(42, status, "the handoff's status is the run's");
+    assertEquals(List.of("app", "-x"), handoff.command);
+    Map<String, String> env = handoff.environment.asMap();
+    assertEquals("/usr/bin", env.get("PATH"));
+    assertEquals("equal", env.get("SAME"));
+    if (policy == ConflictPolicy.OVERRIDE) {
+      assertEquals(SECRET, env.get("DATABASE_URL"));
+      assertTrue(stderr().contains("warning: DATABASE_URL was already set"), stderr());
+    } else {
+      assertEquals("postgres://localhost/dev", env.get("DATABASE_URL"));
+      assertFalse(stderr().contains("DATABASE_URL"), stderr());
+    }
+    assertFalse(stderr().contains("SAME"), "an equal value is no conflict");
+    assertFalse(stderr().contains(SECRET), "no value on stderr");
+  }
+
+  @Test
+  void failPolicyStartsNothingWhenAValueDiffers() throws IOException {
+    Recording handoff = new Recording();
+    Failure.Output failure =
+        assertThrows(
+            Failure.Output.class,
+            () ->
+                Runner.run(
+                    session(ENV, VAULT), settings(ConflictPolicy.FAIL), List.of("app"), handoff));
+    assertTrue(
+        failure.lines().getFirst().contains("DATABASE_URL is already set"), failure::toString);
+    assertFalse(failure.lines().getFirst().contains("SAME"));
+    assertNull(handoff.command, "nothing started");
+  }
+
+  @Test
+  void failPolicyStartsTheCommandWhenNothingDiffers() throws IOException {
+    Recording handoff = new Recording();
+    Map<String, String> env = Map.of("SAME", "equal");
+    assertEquals(
+        42,
+        Runner.run(session(env, VAULT), settings(ConflictPolicy.FAIL), List.of("app"), handoff));
+    assertEquals(SECRET, handoff.environment.asMap().get("DATABASE_URL"));
+  }
+
+  @Test
+  void aMissingSecretStartsNothing() throws IOException {
+    Recording handoff = new Recording();
+    assertThrows(
+        Failure.Secret.class,
+        () ->
+            Runner.run(
+                session(ENV, Map.of("same", "equal")),
+                settings(ConflictPolicy.OVERRIDE),
+                List.of("app"),
+                handoff));
+    assertNull(handoff.command, "nothing started");
+  }
+
+  @Test
+  void aCommandThatCannotBeFoundFailsBeforeAnythingIsFetched() throws IOException {
+    Recording handoff = new Recording();
+    handoff.checkFails = new Failure.Command(false, "app: command not found");
+    assertThrows(
+        Failure.Command.class,
+        () ->
+            Runner.run(
+                session(ENV, VAULT), settings(ConflictPolicy.OVERRIDE), List.of("app"), handoff));
+    assertEquals(0, opened.get(), "no secret source opened");
+    assertNull(handoff.command);
+  }
+}
