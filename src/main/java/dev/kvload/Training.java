@@ -25,10 +25,18 @@ public final class Training {
           {"export"},
           {"export", "--format", "json"},
           {"export", "--format", "dotenv"},
+          {"check"},
+          {"check", "--json"},
         }) {
       if (Kvload.run(command, env, sink, sink) != 0) {
         failures++;
       }
+    }
+    // run: everything up to the execve (the native bindings, the command search), without
+    // replacing this JVM: a command that does not exist stops it with 127 before any fetch.
+    if (Kvload.run(new String[] {"run", "--", "/nonexistent/kvload-training"}, env, sink, sink)
+        != ExitStatus.NOT_FOUND) {
+      failures++;
     }
     System.exit(failures == 0 ? 0 : 1);
   }
