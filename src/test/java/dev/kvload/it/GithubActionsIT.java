@@ -3,6 +3,7 @@ package dev.kvload.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvload.fake.FakeEntra;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,15 +145,15 @@ class GithubActionsIT {
     env.put("GITHUB_ENV", githubEnv.toString());
     env.put("GITHUB_STEP_SUMMARY", summary.toString());
     env.put("GITHUB_WORKSPACE", h.dir.toString());
-    env.put("AZURE_CLIENT_ID", "00000000-0000-4000-8000-0000000c11e7");
-    env.put("AZURE_TENANT_ID", dev.kvload.fake.FakeAzure.TENANT);
+    // The job's OIDC token, exchanged at the fake Entra for an app federated with this repository.
+    var app = h.fake.entra().register().federate(FakeEntra.GITHUB_ISSUER, h.fake.githubSubject());
+    env.putAll(h.fake.githubActionsEnv());
+    env.put("AZURE_CLIENT_ID", app.clientId());
+    env.put("AZURE_TENANT_ID", app.tenant());
     StringBuilder stdout = new StringBuilder();
     for (String line : lines) {
       assertTrue(readme.contains(line), "README shows the same step: " + line);
-      // The fake serves no GitHub OIDC token endpoint: the same step with the fake's managed
-      // identity, every other word as documented.
-      String script = line.replace("--auth github-oidc", "--auth managed-identity");
-      var result = Shell.run(h, env, h.dir, "sh", script);
+      var result = Shell.run(h, env, h.dir, "sh", line);
       assertEquals(0, result.exit(), result::toString);
       stdout.append(result.stdout());
     }
