@@ -1,6 +1,7 @@
 package dev.kvload.auth;
 
 import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.util.Configuration;
 import com.azure.identity.AadCredentialBuilderBase;
 import com.azure.identity.AzureCliCredentialBuilder;
@@ -129,7 +130,25 @@ public final class Credentials {
                     () -> oidc.last() == null ? Map.of() : claims(oidc.last())));
           }
         };
-    return new CachingCredential(new CredentialChain(context, links));
+    return new CachingCredential(
+        new CredentialChain(context, links), settings.mode() == AuthMode.MANAGED_IDENTITY);
+  }
+
+  /**
+   * Starts the token request for a vault's resource now, so that it overlaps the vault's first
+   * answer (the 401 challenge, which is still met and verified before any token is sent). Only for
+   * Key Vault's own domains, whose resource is known before the challenge.
+   */
+  public static void prefetch(
+      TokenCredential credential, AuthSettings settings, Transport transport, String resource) {
+    if (credential instanceof CachingCredential caching) {
+      String tenant = new AuthContext(settings, transport.env()).tenantId();
+      caching.prefetch(
+          new TokenRequestContext()
+              .addScopes(resource + "/.default")
+              .setTenantId(tenant)
+              .setCaeEnabled(true));
+    }
   }
 
   /**

@@ -27,7 +27,8 @@ public final class KeyVaultSources implements SourceFactory {
           "kvload/" + Version.get(),
           MAX_IN_FLIGHT,
           error -> Credentials.explain(settings.auth().mode(), error),
-          session.diagnostics()::verbose);
+          session.diagnostics()::verbose,
+          resource -> Credentials.prefetch(credential, settings.auth(), transport, resource));
     } catch (RuntimeException e) {
       transport.close();
       throw e;

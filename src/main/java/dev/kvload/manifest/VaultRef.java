@@ -2,6 +2,7 @@ package dev.kvload.manifest;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -62,6 +63,25 @@ public record VaultRef(URI url) {
   static URI origin(URI uri) {
     String host = uri.getHost().toLowerCase(Locale.ROOT);
     return URI.create("https://" + host + (uri.getPort() == -1 ? "" : ":" + uri.getPort()));
+  }
+
+  /**
+   * The token resource of a vault in one of Azure's Key Vault domains, known before its challenge
+   * says so; empty for any other host (an emulator, a proxy).
+   */
+  public Optional<String> knownResource() {
+    String host = url.getHost();
+    for (String domain :
+        List.of(
+            "vault.azure.net",
+            "vault.azure.cn",
+            "vault.usgovcloudapi.net",
+            "vault.microsoftazure.de")) {
+      if (host.endsWith("." + domain)) {
+        return Optional.of("https://" + domain);
+      }
+    }
+    return Optional.empty();
   }
 
   /** The base URL as the Key Vault client wants it. */

@@ -109,7 +109,8 @@ class CredentialChainTest {
   @Test
   void theCacheAsksOncePerTenantAndRemembersAFailure() {
     Stub works = new Stub(null);
-    var cached = new CachingCredential(new CredentialChain(CONTEXT, List.of(link("A", works))));
+    var cached =
+        new CachingCredential(new CredentialChain(CONTEXT, List.of(link("A", works))), false);
     cached.getTokenSync(vault("t1"));
     cached.getTokenSync(vault("t1"));
     cached.getTokenSync(vault("t2"));
@@ -117,7 +118,7 @@ class CredentialChainTest {
 
     Stub unavailable = new Stub(new CredentialUnavailableException("not here"));
     var failing =
-        new CachingCredential(new CredentialChain(CONTEXT, List.of(link("A", unavailable))));
+        new CachingCredential(new CredentialChain(CONTEXT, List.of(link("A", unavailable))), false);
     var first = assertThrows(CredentialFailure.class, () -> failing.getTokenSync(vault("t1")));
     var second = assertThrows(CredentialFailure.class, () -> failing.getTokenSync(vault("t1")));
     assertSame(first, second);

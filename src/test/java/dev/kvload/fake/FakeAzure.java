@@ -138,9 +138,28 @@ public final class FakeAzure implements AutoCloseable {
 
   /** An access token the vault accepts, as a tool like the Azure CLI would hand one out. */
   public String issueToken() {
-    String token = "fake-token-" + UUID.randomUUID();
+    String token = accessToken(TENANT);
     tokens.add(token);
     return token;
+  }
+
+  /**
+   * An access token shaped as Entra's are: a JWT whose {@code tid} claim names the tenant it was
+   * issued in (kvload reads that claim to reuse an early token), unsigned: the fake vault checks
+   * tokens by lookup, not by signature.
+   */
+  public static String accessToken(String tenant) {
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    String claims =
+        "{\"aud\":\"https://vault.azure.net\",\"tid\":\""
+            + tenant
+            + "\",\"jti\":\""
+            + UUID.randomUUID()
+            + "\"}";
+    return b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
+        + "."
+        + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8))
+        + ".fake";
   }
 
   /**
@@ -400,7 +419,7 @@ public final class FakeAzure implements AutoCloseable {
               + " assigned to this resource\",\"correlationId\":\"fake\"}");
     }
     Map<String, String> params = query(request.query());
-    String token = "fake-token-" + UUID.randomUUID();
+    String token = accessToken(TENANT);
     tokens.add(token);
     long expires = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
     return Reply.status(

@@ -191,7 +191,7 @@ public final class FakeEntra {
           500011,
           "The resource principal named " + scope + " was not found in the tenant.");
     }
-    String token = "fake-entra-" + UUID.randomUUID();
+    String token = FakeAzure.accessToken(tenant);
     return new Answer(
         200,
         "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"ext_expires_in\":3599,\"access_token\":\""
