@@ -28,16 +28,24 @@ public final class Transport implements AutoCloseable {
   private final HttpClient client;
   private final ExecutorService executor;
   private final Configuration configuration;
+  private final RequestTags tags;
 
   private Transport(
       java.net.http.HttpClient jdkClient,
       HttpClient client,
       ExecutorService executor,
-      Configuration configuration) {
+      Configuration configuration,
+      RequestTags tags) {
     this.jdkClient = jdkClient;
     this.client = client;
     this.executor = executor;
     this.configuration = configuration;
+    this.tags = tags;
+  }
+
+  /** Opens the transport, its requests tagged with a plain {@code kvload} User-Agent. */
+  public static Transport open(Map<String, String> env, Duration connectTimeout) {
+    return open(env, connectTimeout, RequestTags.forRun("kvload"));
   }
 
   /**
@@ -45,8 +53,9 @@ public final class Transport implements AutoCloseable {
    *
    * @param env the run's environment: proxies and Azure settings come from here
    * @param connectTimeout bounds each TCP+TLS connect
+   * @param tags put on every request sent, by the vault clients and the credential alike
    */
-  public static Transport open(Map<String, String> env, Duration connectTimeout) {
+  public static Transport open(Map<String, String> env, Duration connectTimeout, RequestTags tags) {
     Configuration configuration = configuration(env);
     ExecutorService executor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kvload-http-", 0).factory());
@@ -57,7 +66,8 @@ public final class Transport implements AutoCloseable {
             .connectionTimeout(connectTimeout)
             .configuration(configuration)
             .build();
-    return new Transport(capturing.built.get(), client, executor, configuration);
+    return new Transport(
+        capturing.built.get(), new TaggingHttpClient(client, tags), executor, configuration, tags);
   }
 
   /** The SDK configuration seen through the run's environment only. */
@@ -75,6 +85,11 @@ public final class Transport implements AutoCloseable {
 
   public Configuration configuration() {
     return configuration;
+  }
+
+  /** What identifies this run's requests in a vault's logs. */
+  public RequestTags tags() {
+    return tags;
   }
 
   @Override

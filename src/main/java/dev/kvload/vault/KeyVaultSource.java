@@ -1,11 +1,13 @@
 package dev.kvload.vault;
 
+import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.exception.ResourceNotFoundException;
-import com.azure.core.http.policy.ExponentialBackoffOptions;
-import com.azure.core.http.policy.RetryOptions;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.ClientOptions;
 import com.azure.core.util.Context;
@@ -21,6 +23,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
+import java.security.cert.CertificateException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -29,6 +33,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,21 +44,24 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import reactor.core.publisher.Mono;
 
 /**
  * Azure Key Vault behind {@link SecretSource}: one SDK client per vault, bounded concurrency, and
  * every SDK exception translated here into an {@link Outcome} or a {@link Failure}.
  */
 public final class KeyVaultSource implements SecretSource {
-  private final TokenCredential credential;
+  private final TrackedCredential credential;
   private final Transport transport;
   private final ClientOptions clientOptions;
   private final int maxInFlight;
   private final Function<Throwable, Failure.Auth> authFailure;
-  private final Map<VaultRef, SecretClient> clients = new ConcurrentHashMap<>();
+  private final Clock clock;
+  private final Consumer<String> verbose;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
 
@@ -61,18 +69,23 @@ public final class KeyVaultSource implements SecretSource {
    * @param applicationId sent in the User-Agent, so a vault's logs show kvload and its version
    * @param maxInFlight how many requests may be outstanding at once, across all vaults
    * @param authFailure explains a token failure for the chosen auth mode
+   * @param verbose told about retries and the fetch's concurrency, for {@code -v}; never a value
    */
   public KeyVaultSource(
       TokenCredential credential,
       Transport transport,
       String applicationId,
       int maxInFlight,
-      Function<Throwable, Failure.Auth> authFailure) {
-    this.credential = credential;
+      Function<Throwable, Failure.Auth> authFailure,
+      Clock clock,
+      Consumer<String> verbose) {
+    this.credential = new TrackedCredential(credential);
     this.transport = transport;
     this.clientOptions = new ClientOptions().setApplicationId(applicationId);
     this.maxInFlight = maxInFlight;
     this.authFailure = authFailure;
+    this.clock = clock;
+    this.verbose = verbose;
   }
 
   @Override
@@ -85,7 +98,12 @@ public final class KeyVaultSource implements SecretSource {
     if (byVault.isEmpty()) {
       return outcomes;
     }
-    int threads = Math.min(maxInFlight, byVault.values().stream().mapToInt(List::size).sum());
+    Instant started = clock.instant();
+    int total = byVault.values().stream().mapToInt(List::size).sum();
+    int threads = Math.min(maxInFlight, total);
+    // Clients are made per fetch: their retries must know this fetch's deadline.
+    RetryPolicy retry = new RetryPolicy(new DeadlineRetry(deadline, clock, verbose));
+    Map<VaultRef, SecretClient> clients = new ConcurrentHashMap<>();
     ExecutorService pool =
         Executors.newFixedThreadPool(
             threads, Thread.ofPlatform().daemon().name("kvload-fetch-", 0).factory());
@@ -96,7 +114,10 @@ public final class KeyVaultSource implements SecretSource {
       byVault
           .values()
           .forEach(
-              list -> first.put(list.getFirst(), pool.submit(() -> fetchOne(list.getFirst()))));
+              list -> {
+                SecretRef ref = list.getFirst();
+                first.put(ref, pool.submit(() -> fetchOne(ref, clients, retry)));
+              });
       outcomes.putAll(await(first, deadline));
       Map<SecretRef, Future<Outcome>> rest = new LinkedHashMap<>();
       byVault
@@ -105,8 +126,25 @@ public final class KeyVaultSource implements SecretSource {
               list ->
                   list.stream()
                       .skip(1)
-                      .forEach(ref -> rest.put(ref, pool.submit(() -> fetchOne(ref)))));
+                      .forEach(
+                          ref -> rest.put(ref, pool.submit(() -> fetchOne(ref, clients, retry)))));
       outcomes.putAll(await(rest, deadline));
+      verbose.accept(
+          "fetched "
+              + total
+              + " secret"
+              + (total == 1 ? "" : "s")
+              + " from "
+              + byVault.size()
+              + " vault"
+              + (byVault.size() == 1 ? "" : "s")
+              + " in "
+              + Duration.between(started, clock.instant()).toMillis()
+              + " ms, at most "
+              + peakInFlight.get()
+              + " requests in flight (limit "
+              + threads
+              + ")");
       return outcomes;
     } finally {
       pool.shutdownNow();
@@ -122,13 +160,21 @@ public final class KeyVaultSource implements SecretSource {
     Map<SecretRef, Outcome> outcomes = new LinkedHashMap<>();
     Failure.Auth auth = null;
     for (var entry : futures.entrySet()) {
-      Duration left = Duration.between(Instant.now(), deadline);
+      Duration left = Duration.between(clock.instant(), deadline);
       try {
         outcomes.put(
             entry.getKey(),
             entry.getValue().get(Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS));
       } catch (TimeoutException | CancellationException e) {
         entry.getValue().cancel(true);
+        if (credential.pending() > 0 && auth == null) {
+          // Still waiting for a token, not for the vault: say so, or users would chase the vault.
+          auth =
+              authFailure.apply(
+                  new TimeoutException(
+                      "no token before the --timeout deadline: the token endpoint was slow to"
+                          + " answer, or kept failing"));
+        }
         outcomes.put(
             entry.getKey(), new Outcome.Unreachable("no answer before the --timeout deadline"));
       } catch (ExecutionException e) {
@@ -151,11 +197,11 @@ public final class KeyVaultSource implements SecretSource {
     return outcomes;
   }
 
-  private Outcome fetchOne(SecretRef ref) {
+  private Outcome fetchOne(SecretRef ref, Map<VaultRef, SecretClient> clients, RetryPolicy retry) {
     int now = inFlight.incrementAndGet();
     peakInFlight.accumulateAndGet(now, Math::max);
     try {
-      SecretClient client = clients.computeIfAbsent(ref.vault(), this::client);
+      SecretClient client = clients.computeIfAbsent(ref.vault(), v -> client(v, retry));
       KeyVaultSecret secret =
           client
               .getSecretWithResponse(ref.name(), ref.latest() ? "" : ref.version(), Context.NONE)
@@ -182,19 +228,15 @@ public final class KeyVaultSource implements SecretSource {
     }
   }
 
-  private SecretClient client(VaultRef vault) {
+  private SecretClient client(VaultRef vault, RetryPolicy retry) {
     return new SecretClientBuilder()
         .vaultUrl(vault.baseUrl())
         .credential(credential)
         .httpClient(transport.client())
         .configuration(transport.configuration())
         .clientOptions(clientOptions)
-        .retryOptions(
-            new RetryOptions(
-                new ExponentialBackoffOptions()
-                    .setMaxRetries(4)
-                    .setBaseDelay(Duration.ofMillis(200))
-                    .setMaxDelay(Duration.ofSeconds(8))))
+        .retryPolicy(retry)
+        .addPolicy(new WholeBody())
         .buildClient();
   }
 
@@ -208,7 +250,11 @@ public final class KeyVaultSource implements SecretSource {
       return new Outcome.Forbidden("HTTP " + status);
     }
     if (status == 429) {
-      return new Outcome.Unreachable("still throttled (HTTP 429) after retrying");
+      String asked = e.getResponse().getHeaderValue(HttpHeaderName.RETRY_AFTER);
+      return new Outcome.Unreachable(
+          "the vault was still throttling (HTTP 429"
+              + (asked == null ? "" : ", Retry-After " + printable(asked))
+              + ") when the --timeout deadline stopped retries");
     }
     if (status >= 500) {
       return new Outcome.Unreachable("HTTP " + status + " from the vault after retrying");
@@ -223,6 +269,15 @@ public final class KeyVaultSource implements SecretSource {
   private static String networkReason(Throwable e, VaultRef vault) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       switch (t) {
+        case Throwable json
+            when json.getClass().getName().toLowerCase(Locale.ROOT).contains("json") -> {
+          // The whole body arrived (WholeBody) but is not Key Vault's JSON: a proxy or captive
+          // portal answering in the vault's place, or a truncated answer.
+          return "the vault's answer could not be read (not the JSON Key Vault sends): is a"
+              + " proxy answering for "
+              + vault.url().getHost()
+              + "?";
+        }
         case UnknownHostException u -> {
           return "host " + vault.url().getHost() + " not found: check the vault name or URL";
         }
@@ -233,10 +288,7 @@ public final class KeyVaultSource implements SecretSource {
           return "no answer from " + vault.url().getAuthority() + " in time";
         }
         case SSLHandshakeException s -> {
-          return "TLS handshake with "
-              + vault.url().getHost()
-              + " failed: its certificate is not"
-              + " trusted or does not match the host name";
+          return tlsReason(s, vault);
         }
         case SSLException s -> {
           return "TLS error talking to " + vault.url().getHost();
@@ -261,6 +313,41 @@ public final class KeyVaultSource implements SecretSource {
     return "the vault's answer could not be read (" + e.getClass().getSimpleName() + ")";
   }
 
+  /**
+   * Which of the two usual certificate problems it is. The JDK's messages name hosts and issuers,
+   * never anything secret, but only the known shapes are used to keep the message short.
+   */
+  private static String tlsReason(SSLHandshakeException e, VaultRef vault) {
+    String host = vault.url().getHost();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = t.getMessage() == null ? "" : t.getMessage();
+      if (t instanceof CertificateException
+          && (message.startsWith("No subject alternative") || message.startsWith("No name"))) {
+        return "TLS certificate refused: the certificate of "
+            + vault.url().getAuthority()
+            + " does not name "
+            + host
+            + " (host name mismatch); check the vault URL";
+      }
+      if (message.contains("unable to find valid certification path")
+          || message.contains("PKIX path")) {
+        return "TLS certificate refused: the certificate of "
+            + vault.url().getAuthority()
+            + " is not signed by a trusted authority; behind a TLS-inspecting proxy, give"
+            + " Java its CA (KVLOAD_JAVA_OPTS=-Djavax.net.ssl.trustStore=...)";
+      }
+    }
+    return "TLS handshake with "
+        + host
+        + " failed: its certificate is not trusted or does not match the host name";
+  }
+
+  /** Header values from the network, shortened and stripped of control characters. */
+  private static String printable(String text) {
+    String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+    return shown.replaceAll("\\p{Cntrl}", "?");
+  }
+
   private static Instant instant(OffsetDateTime time) {
     return time == null ? null : time.toInstant();
   }
@@ -268,6 +355,39 @@ public final class KeyVaultSource implements SecretSource {
   @Override
   public void close() {
     transport.close();
+  }
+
+  /** Counts token requests still waiting for an answer, so a deadline can blame the right end. */
+  private static final class TrackedCredential implements TokenCredential {
+    private final TokenCredential delegate;
+    private final AtomicInteger pending = new AtomicInteger();
+
+    TrackedCredential(TokenCredential delegate) {
+      this.delegate = delegate;
+    }
+
+    int pending() {
+      return pending.get();
+    }
+
+    @Override
+    public AccessToken getTokenSync(TokenRequestContext request) {
+      pending.incrementAndGet();
+      try {
+        return delegate.getTokenSync(request);
+      } finally {
+        pending.decrementAndGet();
+      }
+    }
+
+    @Override
+    public Mono<AccessToken> getToken(TokenRequestContext request) {
+      return Mono.defer(
+          () -> {
+            pending.incrementAndGet();
+            return delegate.getToken(request).doFinally(signal -> pending.decrementAndGet());
+          });
+    }
   }
 
   /** Carries a token failure out of a worker thread; the whole run stops on it. */
