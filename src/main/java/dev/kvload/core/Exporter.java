@@ -36,7 +36,8 @@ public final class Exporter {
       }
     } else {
       Path target = session.cwd().resolve(request.output());
-      EnvFileWriter.write(target, content, request.allowPersistent());
+      EnvFileWriter.write(
+          target, content, request.allowPersistent(), session.diagnostics()::verbose);
       session.diagnostics().verbose("wrote " + target);
     }
   }
