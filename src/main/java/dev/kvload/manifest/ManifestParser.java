@@ -68,7 +68,7 @@ public final class ManifestParser {
         String key = p.currentName();
         JsonLocation at = p.currentTokenLocation();
         if (!seen.add(key)) {
-          problem(at, null, "duplicate key '" + key + "'");
+          problem(at, null, "duplicate key '" + printable(key) + "'");
         }
         p.nextToken();
         switch (key) {
@@ -88,7 +88,10 @@ public final class ManifestParser {
             readSecrets(pending);
           }
           default -> {
-            problem(at, null, "unknown key '" + key + "' (expected $schema, vault, secrets)");
+            problem(
+                at,
+                null,
+                "unknown key '" + printable(key) + "' (expected $schema, vault, secrets)");
             p.skipChildren();
           }
         }
@@ -118,7 +121,7 @@ public final class ManifestParser {
       if (v == null) {
         problems.add(
             b.where()
-                + b.variable()
+                + printable(b.variable())
                 + ": secret '"
                 + b.name()
                 + "' has no vault: set \"vault\" in the manifest or on this entry, or pass --vault"
@@ -223,7 +226,7 @@ public final class ManifestParser {
       String key = p.currentName();
       JsonLocation keyAt = p.currentTokenLocation();
       if (!seen.add(key)) {
-        problem(keyAt, variable, "duplicate key '" + key + "'");
+        problem(keyAt, variable, "duplicate key '" + printable(key) + "'");
         valid = false;
       }
       p.nextToken();
@@ -253,7 +256,7 @@ public final class ManifestParser {
           problem(
               keyAt,
               variable,
-              "unknown key '" + key + "' (expected secret, vault, version, optional)");
+              "unknown key '" + printable(key) + "' (expected secret, vault, version, optional)");
           p.skipChildren();
           valid = false;
         }
@@ -390,7 +393,9 @@ public final class ManifestParser {
 
   private void problem(JsonLocation at, String variable, String what) {
     problems.add(
-        (at == null ? file + ": " : at(at)) + (variable == null ? "" : variable + ": ") + what);
+        (at == null ? file + ": " : at(at))
+            + (variable == null ? "" : printable(variable) + ": ")
+            + what);
   }
 
   private JsonProcessingException syntax(String what) {
@@ -425,7 +430,11 @@ public final class ManifestParser {
     return printable(first.replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", ""), 200);
   }
 
-  /** Keeps hostile input (control characters, huge strings) from garbling a one-line message. */
+  /**
+   * Keeps hostile input from garbling a one-line message: control characters (C0 and C1, which
+   * terminals act on), line and paragraph separators, invisible format characters such as bidi
+   * overrides, and lone surrogates are shown as escapes, and long strings are cut.
+   */
   static String printable(String text) {
     return printable(text, 80);
   }
@@ -436,7 +445,7 @@ public final class ManifestParser {
         .limit(limit)
         .forEach(
             c -> {
-              if (c < 0x20 || c == 0x7f) {
+              if (unsafe(c)) {
                 out.append(String.format("\\u%04x", c));
               } else {
                 out.appendCodePoint(c);
@@ -446,5 +455,19 @@ public final class ManifestParser {
       out.append("...");
     }
     return out.toString();
+  }
+
+  private static boolean unsafe(int c) {
+    return switch (Character.getType(c)) {
+      case Character.CONTROL,
+          Character.FORMAT,
+          Character.LINE_SEPARATOR,
+          Character.PARAGRAPH_SEPARATOR,
+          Character.SURROGATE,
+          Character.PRIVATE_USE,
+          Character.UNASSIGNED ->
+          true;
+      default -> false;
+    };
   }
 }
