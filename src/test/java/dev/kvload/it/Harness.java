@@ -1,10 +1,12 @@
 package dev.kvload.it;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kvload.fake.FakeAzure;
 import dev.kvload.fake.TestTls;
+import dev.kvload.guard.Guarded;
+import dev.kvload.guard.Leaks;
+import dev.kvload.guard.Output;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,24 +15,30 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the real {@code bin/kvload} as a process against {@link FakeAzure}, with an environment
  * built from nothing: the test runner's own environment never reaches kvload.
  *
  * <p>Every run is checked for secret hygiene: no value the fake holds may appear on stderr, nor on
- * stdout unless the test asked for values there.
+ * stdout unless the test asked for values there. {@link dev.kvload.guard.SecretGuard} checks all
+ * runs again after each test.
  */
-public final class Harness implements AutoCloseable {
+public final class Harness implements AutoCloseable, Guarded {
   public static final Path HOME = Path.of(System.getProperty("kvload.home", ".")).toAbsolutePath();
   public static final TestTls TLS = TestTls.in(HOME.resolve("target/test-tls"));
 
   public final FakeAzure fake = FakeAzure.start(TLS);
   public final Path dir;
+  private final List<Output> outputs = new CopyOnWriteArrayList<>();
+  private final AtomicInteger runs = new AtomicInteger();
 
   public Harness() {
     try {
@@ -79,6 +87,16 @@ public final class Harness implements AutoCloseable {
   @Override
   public void close() {
     fake.close();
+  }
+
+  @Override
+  public Collection<String> secretValues() {
+    return fake.allValues();
+  }
+
+  @Override
+  public List<Output> outputs() {
+    return List.copyOf(outputs);
   }
 
   /** A finished kvload process. */
@@ -138,53 +156,128 @@ public final class Harness implements AutoCloseable {
       }
 
       public Run go() {
+        Running running = start();
+        return running.finish(limit);
+      }
+
+      /** Starts kvload and returns at once: for tests that signal it or watch it mid-run. */
+      public Running start() {
         List<String> command = new ArrayList<>();
         command.add(HOME.resolve("bin/kvload").toString());
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
-        Instant start = Instant.now();
         try {
           Path out = Files.createTempFile(harness.dir, "stdout", ".bin");
           Path err = Files.createTempFile(harness.dir, "stderr", ".txt");
           pb.redirectOutput(out.toFile()).redirectError(err.toFile());
           pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-          Process p = pb.start();
-          if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            fail("kvload did not finish within " + limit + ": " + Files.readString(err));
-          }
-          Run run =
-              new Run(
-                  p.exitValue(),
-                  Files.readAllBytes(out),
-                  Files.readString(err, StandardCharsets.UTF_8),
-                  Duration.between(start, Instant.now()));
-          checkHygiene(run);
-          return run;
+          Instant start = Instant.now();
+          return new Running(this, pb.start(), out, err, start, String.join(" ", args));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
+        }
+      }
+    }
+  }
+
+  /** A kvload process still running. */
+  public static final class Running {
+    private final Run.Builder builder;
+    private final Process process;
+    private final Path out;
+    private final Path err;
+    private final Instant start;
+    private final String label;
+
+    Running(Run.Builder builder, Process process, Path out, Path err, Instant start, String label) {
+      this.builder = builder;
+      this.process = process;
+      this.out = out;
+      this.err = err;
+      this.start = start;
+      this.label = label;
+    }
+
+    /** The JVM's own pid: bin/kvload execs java. */
+    public long pid() {
+      return process.pid();
+    }
+
+    /** What kvload has written to stderr so far. */
+    public String stderrSoFar() {
+      try {
+        return Files.readString(err, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** Waits until stderr contains {@code text}; fails after {@code limit}. */
+    public void awaitStderr(String text, Duration limit) {
+      Instant end = Instant.now().plus(limit);
+      while (!stderrSoFar().contains(text)) {
+        if (!process.isAlive() && !stderrSoFar().contains(text)) {
+          fail("kvload ended (exit " + process.exitValue() + ") before printing '" + text + "'");
+        }
+        if (Instant.now().isAfter(end)) {
+          fail("kvload did not print '" + text + "' within " + limit);
+        }
+        try {
+          Thread.sleep(1);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException(e);
         }
       }
+    }
 
-      private void checkHygiene(Run run) {
-        for (String value : harness.fake.allValues()) {
-          if (value.strip().length() < 4) {
-            continue;
-          }
-          assertFalse(
-              run.stderr().contains(value.strip()),
-              () -> "a secret value reached stderr:\n" + run.stderr());
-          if (!valuesOnStdout) {
-            assertFalse(
-                run.stdout().contains(value.strip()),
-                () -> "a secret value reached stdout, which this test did not ask for");
-          }
+    /** Sends a signal by name (INT, TERM, STOP, CONT) with kill(1). */
+    public void signal(String name) {
+      try {
+        Process kill =
+            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+          fail("kill -" + name + " failed: " + new String(kill.getInputStream().readAllBytes()));
         }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** Waits for the end, then checks the output for leaks. */
+    public Run finish(Duration limit) {
+      try {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+          fail("kvload did not finish within " + limit + ":\n" + stderrSoFar());
+        }
+        Run run =
+            new Run(
+                process.exitValue(),
+                Files.readAllBytes(out),
+                Files.readString(err, StandardCharsets.UTF_8),
+                Duration.between(start, Instant.now()));
+        Output output =
+            new Output(
+                "process run " + builder.harness.runs.incrementAndGet() + " (" + label + ")",
+                run.stdout(),
+                run.stderr(),
+                builder.valuesOnStdout);
+        builder.harness.outputs.add(output);
+        Leaks.assertNone(builder.harness.fake.allValues(), output);
+        return run;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
       }
     }
   }
