@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.kvload.Failure;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -109,6 +110,14 @@ public final class ManifestParser {
     } catch (JsonProcessingException e) {
       // The rest of the file cannot be trusted after a syntax error: report what was found so far.
       problems.add(at(e.getLocation()) + syntaxMessage(e.getOriginalMessage()));
+      throw failure();
+    } catch (CharConversionException e) {
+      // Bytes that are no UTF-8, UTF-16 or UTF-32 text (the encodings JSON allows).
+      problems.add(
+          file
+              + ": not readable as UTF-8 text ("
+              + syntaxMessage(e.getMessage())
+              + "): save the manifest as UTF-8");
       throw failure();
     } catch (IOException e) {
       problems.add(file + ": cannot read: " + e.getClass().getSimpleName());
@@ -427,7 +436,13 @@ public final class ManifestParser {
   /** Jackson's message without its internal source description, on one line. */
   private static String syntaxMessage(String message) {
     String first = message == null ? "invalid JSON" : message.lines().findFirst().orElse("");
-    return printable(first.replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", ""), 200);
+    return printable(
+        first
+            .replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", "")
+            // Jackson names its own API in limit messages: "(1000, from
+            // `StreamReadConstraints...`)"
+            .replaceAll(", from `[^`]*`", ""),
+        200);
   }
 
   /**

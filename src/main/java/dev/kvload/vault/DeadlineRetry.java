@@ -7,7 +7,7 @@ import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.RequestRetryCondition;
 import com.azure.core.http.policy.RetryStrategy;
 import java.net.UnknownHostException;
-import java.security.cert.CertificateException;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,38 +70,45 @@ final class DeadlineRetry implements RetryStrategy {
     if (Thread.currentThread().isInterrupted()) {
       return false;
     }
-    HttpResponse response = condition.getResponse();
-    if (response != null) {
-      if (!shouldRetry(response)) {
-        return false;
-      }
-      Duration asked = retryAfter(response.getHeaders(), clock.instant());
-      Duration wait = asked != null ? asked : calculateRetryDelay(condition.getTryCount());
-      if (!fits(wait)) {
-        verbose.accept(
-            describe(response)
-                + ": HTTP "
-                + response.getStatusCode()
-                + (asked != null ? ", the vault asks to wait " + ms(asked) : "")
-                + "; not retrying, the --timeout deadline is too close");
-        return false;
-      }
+    return condition.getResponse() != null
+        ? retryAnswer(condition.getResponse(), condition.getTryCount())
+        : retryFailure(condition.getThrowable(), condition.getTryCount());
+  }
+
+  /** Whether to retry after this answer, the {@code tryCount}-th retry (0 for the first try). */
+  boolean retryAnswer(HttpResponse response, int tryCount) {
+    if (!shouldRetry(response)) {
+      return false;
+    }
+    Duration asked = retryAfter(response.getHeaders(), clock.instant());
+    Duration wait = asked != null ? asked : calculateRetryDelay(tryCount);
+    if (!fits(wait)) {
       verbose.accept(
           describe(response)
               + ": HTTP "
               + response.getStatusCode()
-              + ", retry "
-              + (condition.getTryCount() + 1)
-              + " in "
-              + ms(wait)
-              + (asked != null ? " (as the vault's Retry-After asks)" : ""));
-      return true;
+              + (asked != null ? ", the vault asks to wait " + ms(asked) : "")
+              + "; not retrying, the --timeout deadline is too close");
+      return false;
     }
-    Throwable error = condition.getThrowable();
+    verbose.accept(
+        describe(response)
+            + ": HTTP "
+            + response.getStatusCode()
+            + ", retry "
+            + (tryCount + 1)
+            + " in "
+            + ms(wait)
+            + (asked != null ? " (as the vault's Retry-After asks)" : ""));
+    return true;
+  }
+
+  /** Whether to retry after this failure to get an answer at all. */
+  boolean retryFailure(Throwable error, int tryCount) {
     if (error == null || !worthRetrying(error)) {
       return false;
     }
-    Duration wait = calculateRetryDelay(condition.getTryCount());
+    Duration wait = calculateRetryDelay(tryCount);
     if (!fits(wait)) {
       return false;
     }
@@ -109,7 +116,7 @@ final class DeadlineRetry implements RetryStrategy {
         "request failed ("
             + error.getClass().getSimpleName()
             + "), retry "
-            + (condition.getTryCount() + 1)
+            + (tryCount + 1)
             + " in "
             + ms(wait));
     return true;
@@ -127,12 +134,17 @@ final class DeadlineRetry implements RetryStrategy {
    * A certificate that does not match, a name that does not resolve: retrying gives the same answer
    * and only delays the message. A token failure surfaces here too (the credential is called inside
    * this retry loop), but the credential has retried its own requests already.
+   *
+   * <p>The SDK asks again for each cause of a failure and retries if any answer is yes, so every
+   * cause of a permanent failure must be refused too: certificate path problems are {@link
+   * GeneralSecurityException}s, and a {@link TokenFailure} has no cause to ask about.
    */
   private static boolean worthRetrying(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof SSLException
-          || t instanceof CertificateException
+          || t instanceof GeneralSecurityException
           || t instanceof UnknownHostException
+          || t instanceof TokenFailure
           || t instanceof ClientAuthenticationException
           || t instanceof InterruptedException) {
         return false;

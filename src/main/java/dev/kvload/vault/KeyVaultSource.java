@@ -217,11 +217,18 @@ public final class KeyVaultSource implements SecretSource {
           instant(properties.getExpiresOn()));
     } catch (ClientAuthenticationException e) {
       throw new AuthProblem(e);
+    } catch (TokenFailure e) {
+      throw new AuthProblem(e.failure());
     } catch (ResourceNotFoundException e) {
       return new Outcome.NotFound();
     } catch (HttpResponseException e) {
       return fromStatus(e);
     } catch (RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof TokenFailure token) {
+          throw new AuthProblem(token.failure());
+        }
+      }
       return new Outcome.Unreachable(networkReason(e, ref.vault()));
     } finally {
       inFlight.decrementAndGet();
@@ -375,6 +382,8 @@ public final class KeyVaultSource implements SecretSource {
       pending.incrementAndGet();
       try {
         return delegate.getTokenSync(request);
+      } catch (RuntimeException e) {
+        throw new TokenFailure(e);
       } finally {
         pending.decrementAndGet();
       }
@@ -385,7 +394,10 @@ public final class KeyVaultSource implements SecretSource {
       return Mono.defer(
           () -> {
             pending.incrementAndGet();
-            return delegate.getToken(request).doFinally(signal -> pending.decrementAndGet());
+            return delegate
+                .getToken(request)
+                .onErrorMap(RuntimeException.class, TokenFailure::new)
+                .doFinally(signal -> pending.decrementAndGet());
           });
     }
   }

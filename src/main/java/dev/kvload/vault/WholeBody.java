@@ -5,6 +5,7 @@ import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.HttpPipelineNextPolicy;
 import com.azure.core.http.HttpPipelineNextSyncPolicy;
 import com.azure.core.http.HttpPipelinePosition;
+import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.util.BinaryData;
@@ -32,7 +33,11 @@ final class WholeBody implements HttpPipelinePolicy {
       HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
     HttpResponse response = next.processSync();
     try (response) {
-      return new Read(response, response.getBodyAsBinaryData().toBytes());
+      return new Read(
+          response.getRequest(),
+          response.getStatusCode(),
+          response.getHeaders(),
+          response.getBodyAsBinaryData().toBytes());
     }
   }
 
@@ -44,20 +49,27 @@ final class WholeBody implements HttpPipelinePolicy {
                 response
                     .getBodyAsByteArray()
                     .defaultIfEmpty(new byte[0])
-                    .map(body -> (HttpResponse) new Read(response, body))
+                    .map(
+                        body ->
+                            (HttpResponse)
+                                new Read(
+                                    response.getRequest(),
+                                    response.getStatusCode(),
+                                    response.getHeaders(),
+                                    body))
                     .doFinally(signal -> response.close()));
   }
 
   /** An answer whose body is already in memory. */
-  private static final class Read extends HttpResponse {
+  static final class Read extends HttpResponse {
     private final int status;
     private final HttpHeaders headers;
     private final byte[] body;
 
-    Read(HttpResponse response, byte[] body) {
-      super(response.getRequest());
-      this.status = response.getStatusCode();
-      this.headers = response.getHeaders();
+    Read(HttpRequest request, int status, HttpHeaders headers, byte[] body) {
+      super(request);
+      this.status = status;
+      this.headers = headers;
       this.body = body;
     }
 
