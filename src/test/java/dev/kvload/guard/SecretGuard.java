@@ -11,23 +11,38 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * META-INF/services} and {@code junit.jupiter.extensions.autodetection.enabled} (see {@code
  * junit-platform.properties}), so no test can leave it out.
  *
- * <p>After each test it gathers every {@link Guarded} field of the test instances (fakes, process
- * harnesses, in-process runners), and checks every output any of them holds against every secret
- * value any of them knows: a value from one fake must not appear in the output of another runner
- * either. Each runner also checks each run at once, so a leak fails at the line that caused it.
+ * <p>After each test it gathers every {@link Guarded} field of the test instances, and the guarded
+ * elements of collection fields (fakes, process harnesses, in-process runners), and checks every
+ * output any of them holds against every secret value any of them knows: a value from one fake must
+ * not appear in the output of another runner either. Each runner also checks each run at once, so a
+ * leak fails at the line that caused it.
  */
 public final class SecretGuard implements AfterEachCallback {
   @Override
   public void afterEach(ExtensionContext context) throws IllegalAccessException {
+    check(context.getRequiredTestInstances().getAllInstances());
+  }
+
+  /** Checks every output of every {@link Guarded} field of these test instances. */
+  static void check(List<Object> instances) throws IllegalAccessException {
     List<Guarded> guarded = new ArrayList<>();
-    for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
+    for (Object instance : instances) {
       for (Class<?> c = instance.getClass(); c != null; c = c.getSuperclass()) {
         for (Field field : c.getDeclaredFields()) {
-          if (Guarded.class.isAssignableFrom(field.getType())) {
-            field.setAccessible(true);
-            if (field.get(instance) instanceof Guarded g) {
-              guarded.add(g);
+          if (field.getType().isPrimitive() || field.getType().getName().startsWith("java.lang.")) {
+            continue;
+          }
+          field.setAccessible(true);
+          switch (field.get(instance)) {
+            case Guarded g -> guarded.add(g);
+            case Iterable<?> many -> {
+              for (Object element : many) {
+                if (element instanceof Guarded g) {
+                  guarded.add(g);
+                }
+              }
             }
+            case null, default -> {}
           }
         }
       }

@@ -3,16 +3,14 @@ package dev.kvload.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvload.fake.TmpfsFolder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,15 +25,13 @@ class InterruptIT {
   private static final String OLD = "export OLD='the old complete file'\n";
 
   private final Harness h = new Harness();
-  private final Path shm = VaultFaultsIT.tmpfsFolder();
+  private final TmpfsFolder shm = new TmpfsFolder();
   private final Path envFile = shm.resolve("env");
 
   @AfterEach
-  void close() throws IOException {
+  void close() {
     h.close();
-    try (Stream<Path> files = Files.walk(shm)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    shm.close();
   }
 
   @ParameterizedTest(name = "SIG{0} while fetching")
@@ -58,7 +54,7 @@ class InterruptIT {
         "INTERRUPT SIG%s while fetching: exit %d in %d ms%n",
         signal, run.exit(), run.took().toMillis());
     assertEquals(status, run.exit(), run::toString);
-    assertEquals(List.of("env"), listing(), "no temporary file");
+    assertEquals(List.of("env"), shm.listing(), "no temporary file");
     assertEquals(OLD, Files.readString(envFile));
   }
 
@@ -94,7 +90,7 @@ class InterruptIT {
       running.awaitStderr("kvload: writing " + envFile, Duration.ofSeconds(120));
       running.signal("STOP");
       Instant stopped = Instant.now();
-      stoppedMidWrite = listing().stream().anyMatch(name -> name.endsWith(".tmp"));
+      stoppedMidWrite = shm.listing().stream().anyMatch(name -> name.endsWith(".tmp"));
       running.signal(stoppedMidWrite ? signal : "CONT");
       if (stoppedMidWrite) {
         running.signal("CONT");
@@ -108,7 +104,7 @@ class InterruptIT {
           run.exit(),
           run.took().toMillis(),
           describe(Files.readString(envFile, StandardCharsets.UTF_8), fresh));
-      assertEquals(List.of("env"), listing(), "no temporary file left: " + run);
+      assertEquals(List.of("env"), shm.listing(), "no temporary file left: " + run);
       String now = Files.readString(envFile, StandardCharsets.UTF_8);
       assertTrue(
           now.equals(OLD) || now.equals(fresh),
@@ -152,14 +148,6 @@ class InterruptIT {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
-    }
-  }
-
-  private List<String> listing() {
-    try (Stream<Path> files = Files.list(shm)) {
-      return files.map(p -> p.getFileName().toString()).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
