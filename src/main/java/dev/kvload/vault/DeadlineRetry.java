@@ -15,6 +15,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
@@ -41,14 +42,32 @@ final class DeadlineRetry implements RetryStrategy {
   private final Instant deadline;
   private final Clock clock;
   private final Consumer<String> verbose;
+  private final BiConsumer<String, String> answered;
 
   /**
    * @param verbose told about every retry (status or exception type and the wait; never a body)
+   * @param answered told each retryable answer: {@link #requestKey} of its request, then what it
+   *     was ({@code HTTP 503}), so a request still retrying at the deadline can say what it got
    */
-  DeadlineRetry(Instant deadline, Clock clock, Consumer<String> verbose) {
+  DeadlineRetry(
+      Instant deadline,
+      Clock clock,
+      Consumer<String> verbose,
+      BiConsumer<String, String> answered) {
     this.deadline = deadline;
     this.clock = clock;
     this.verbose = verbose;
+    this.answered = answered;
+  }
+
+  DeadlineRetry(Instant deadline, Clock clock, Consumer<String> verbose) {
+    this(deadline, clock, verbose, (request, answer) -> {});
+  }
+
+  /** Host, port and path, without query and trailing slash: how a secret's GET is recognised. */
+  static String requestKey(String host, int port, String path) {
+    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    return host + ":" + port + p;
   }
 
   @Override
@@ -81,6 +100,14 @@ final class DeadlineRetry implements RetryStrategy {
       return false;
     }
     Duration asked = retryAfter(response.getHeaders(), clock.instant());
+    var url = response.getRequest().getUrl();
+    answered.accept(
+        requestKey(url.getHost(), url.getPort() == -1 ? 443 : url.getPort(), url.getPath()),
+        "HTTP "
+            + response.getStatusCode()
+            + (asked != null
+                ? ", Retry-After " + response.getHeaders().getValue(HttpHeaderName.RETRY_AFTER)
+                : ""));
     Duration wait = asked != null ? asked : calculateRetryDelay(tryCount);
     if (!fits(wait)) {
       verbose.accept(

@@ -102,7 +102,9 @@ public final class KeyVaultSource implements SecretSource {
     int total = byVault.values().stream().mapToInt(List::size).sum();
     int threads = Math.min(maxInFlight, total);
     // Clients are made per fetch: their retries must know this fetch's deadline.
-    RetryPolicy retry = new RetryPolicy(new DeadlineRetry(deadline, clock, verbose));
+    Map<String, String> lastAnswers = new ConcurrentHashMap<>();
+    RetryPolicy retry =
+        new RetryPolicy(new DeadlineRetry(deadline, clock, verbose, lastAnswers::put));
     Map<VaultRef, SecretClient> clients = new ConcurrentHashMap<>();
     ExecutorService pool =
         Executors.newFixedThreadPool(
@@ -118,7 +120,7 @@ public final class KeyVaultSource implements SecretSource {
                 SecretRef ref = list.getFirst();
                 first.put(ref, pool.submit(() -> fetchOne(ref, clients, retry)));
               });
-      outcomes.putAll(await(first, deadline));
+      outcomes.putAll(await(first, deadline, lastAnswers));
       Map<SecretRef, Future<Outcome>> rest = new LinkedHashMap<>();
       byVault
           .values()
@@ -128,7 +130,7 @@ public final class KeyVaultSource implements SecretSource {
                       .skip(1)
                       .forEach(
                           ref -> rest.put(ref, pool.submit(() -> fetchOne(ref, clients, retry)))));
-      outcomes.putAll(await(rest, deadline));
+      outcomes.putAll(await(rest, deadline, lastAnswers));
       verbose.accept(
           "fetched "
               + total
@@ -156,7 +158,12 @@ public final class KeyVaultSource implements SecretSource {
     return peakInFlight.get();
   }
 
-  private Map<SecretRef, Outcome> await(Map<SecretRef, Future<Outcome>> futures, Instant deadline) {
+  /**
+   * @param lastAnswers the last retryable answer to each request, by {@link
+   *     DeadlineRetry#requestKey}: what a request still retrying at the deadline had got
+   */
+  private Map<SecretRef, Outcome> await(
+      Map<SecretRef, Future<Outcome>> futures, Instant deadline, Map<String, String> lastAnswers) {
     Map<SecretRef, Outcome> outcomes = new LinkedHashMap<>();
     Failure.Auth auth = null;
     for (var entry : futures.entrySet()) {
@@ -175,8 +182,12 @@ public final class KeyVaultSource implements SecretSource {
                       "no token before the --timeout deadline: the token endpoint was slow to"
                           + " answer, or kept failing"));
         }
+        String last = lastAnswers.get(requestKey(entry.getKey()));
         outcomes.put(
-            entry.getKey(), new Outcome.Unreachable("no answer before the --timeout deadline"));
+            entry.getKey(),
+            new Outcome.Unreachable(
+                "no answer before the --timeout deadline"
+                    + (last == null ? "" : " (the last answer was " + last + ")")));
       } catch (ExecutionException e) {
         if (e.getCause() instanceof AuthProblem problem && auth == null) {
           auth = authFailure.apply(problem.getCause());
@@ -233,6 +244,14 @@ public final class KeyVaultSource implements SecretSource {
     } finally {
       inFlight.decrementAndGet();
     }
+  }
+
+  private static String requestKey(SecretRef ref) {
+    var url = ref.vault().url();
+    return DeadlineRetry.requestKey(
+        url.getHost(),
+        url.getPort() == -1 ? 443 : url.getPort(),
+        "/secrets/" + ref.name() + (ref.latest() ? "" : "/" + ref.version()));
   }
 
   private SecretClient client(VaultRef vault, RetryPolicy retry) {
