@@ -320,6 +320,20 @@ class VaultFaultsIT {
 
   @Test
   @Execution(ExecutionMode.CONCURRENT)
+  void tokenEndpointAnswersGarbageHoldingAToken() {
+    // An access token is a credential: it must not be quoted by whatever fails to parse it.
+    h.fake.behaveForTokens(
+        r -> Reply.status(200, "{\"access_token\": \"eyJ-leaked-access-token-0123456789\", \"exp"));
+    var run = export("--timeout", "30s", "-v");
+    report("token endpoint answers 200 with a cut body holding a token", run);
+    assertEquals(4, run.exit(), run::toString);
+    assertUntouched();
+    assertFalse(run.stderr().contains("leaked-access-token"), run::toString);
+    assertShorterThan(SLACK.plus(SLACK), run);
+  }
+
+  @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void valueWithNulIsRefusedNamingTheVariable() {
     h.fake.put(VAULT, "db-url", "before\0after-the-nul-byte");
     var run = export("--timeout", "30s");
