@@ -81,7 +81,7 @@ public final class Exporter {
   }
 
   private static void file(Session session, Path target, byte[] content, Request request) {
-    EnvFileWriter.write(target, content, request.allowPersistent());
+    EnvFileWriter.write(target, content, request.allowPersistent(), session.diagnostics()::verbose);
     session.diagnostics().verbose("wrote " + target);
   }
 }

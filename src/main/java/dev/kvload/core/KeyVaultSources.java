@@ -2,6 +2,7 @@ package dev.kvload.core;
 
 import com.azure.core.credential.TokenCredential;
 import dev.kvload.auth.Credentials;
+import dev.kvload.http.RequestTags;
 import dev.kvload.http.Transport;
 import dev.kvload.vault.KeyVaultSource;
 import dev.kvload.vault.SecretSource;
@@ -18,15 +19,27 @@ public final class KeyVaultSources implements SourceFactory {
   public SecretSource open(Settings settings, Session session) {
     Duration connect =
         settings.timeout().compareTo(MAX_CONNECT) < 0 ? settings.timeout() : MAX_CONNECT;
-    Transport transport = Transport.open(session.env(), connect);
+    RequestTags tags = RequestTags.forRun("kvload/" + Version.get());
+    session
+        .diagnostics()
+        .verbose(
+            "run "
+                + tags.runId()
+                + ": requests carry User-Agent "
+                + tags.applicationId()
+                + " and x-ms-client-request-id "
+                + tags.runId()
+                + "-<sequence>; search the vault's diagnostic logs for it");
+    Transport transport = Transport.open(session.env(), connect, tags);
     try {
       TokenCredential credential = Credentials.create(settings.auth(), transport);
       return new KeyVaultSource(
           credential,
           transport,
-          "kvload/" + Version.get(),
+          tags.applicationId(),
           MAX_IN_FLIGHT,
           error -> Credentials.explain(settings.auth().mode(), error),
+          session.clock(),
           session.diagnostics()::verbose,
           resource -> Credentials.prefetch(credential, settings.auth(), transport, resource));
     } catch (RuntimeException e) {

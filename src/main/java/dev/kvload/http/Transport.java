@@ -30,18 +30,26 @@ public final class Transport implements AutoCloseable {
   private final ExecutorService executor;
   private final Map<String, String> env;
   private final Configuration configuration;
+  private final RequestTags tags;
 
   private Transport(
       java.net.http.HttpClient jdkClient,
       HttpClient client,
       ExecutorService executor,
       Map<String, String> env,
-      Configuration configuration) {
+      Configuration configuration,
+      RequestTags tags) {
     this.jdkClient = jdkClient;
     this.client = client;
     this.executor = executor;
     this.env = Map.copyOf(env);
     this.configuration = configuration;
+    this.tags = tags;
+  }
+
+  /** Opens the transport, its requests tagged with a plain {@code kvload} User-Agent. */
+  public static Transport open(Map<String, String> env, Duration connectTimeout) {
+    return open(env, connectTimeout, RequestTags.forRun("kvload"));
   }
 
   /**
@@ -49,8 +57,9 @@ public final class Transport implements AutoCloseable {
    *
    * @param env the run's environment: proxies and Azure settings come from here
    * @param connectTimeout bounds each TCP+TLS connect
+   * @param tags put on every request sent, by the vault clients and the credential alike
    */
-  public static Transport open(Map<String, String> env, Duration connectTimeout) {
+  public static Transport open(Map<String, String> env, Duration connectTimeout, RequestTags tags) {
     Configuration configuration = configuration(env);
     ExecutorService executor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kvload-http-", 0).factory());
@@ -61,7 +70,13 @@ public final class Transport implements AutoCloseable {
             .connectionTimeout(connectTimeout)
             .configuration(configuration)
             .build();
-    return new Transport(capturing.built.get(), client, executor, env, configuration);
+    return new Transport(
+        capturing.built.get(),
+        new TaggingHttpClient(client, tags),
+        executor,
+        env,
+        configuration,
+        tags);
   }
 
   /** The SDK configuration seen through the run's environment only. */
@@ -101,6 +116,11 @@ public final class Transport implements AutoCloseable {
           }
         });
     return configuration(merged);
+  }
+
+  /** What identifies this run's requests in a vault's logs. */
+  public RequestTags tags() {
+    return tags;
   }
 
   @Override

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.kvload.Failure;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -71,7 +72,7 @@ public final class ManifestParser {
         String key = p.currentName();
         JsonLocation at = p.currentTokenLocation();
         if (!seen.add(key)) {
-          problem(at, null, "duplicate key '" + key + "'");
+          problem(at, null, "duplicate key '" + printable(key) + "'");
         }
         p.nextToken();
         switch (key) {
@@ -91,7 +92,10 @@ public final class ManifestParser {
             readSecrets(pending);
           }
           default -> {
-            problem(at, null, "unknown key '" + key + "' (expected $schema, vault, secrets)");
+            problem(
+                at,
+                null,
+                "unknown key '" + printable(key) + "' (expected $schema, vault, secrets)");
             p.skipChildren();
           }
         }
@@ -112,6 +116,14 @@ public final class ManifestParser {
       // The rest of the file cannot be trusted after a syntax error: report what was found so far.
       problems.add(at(e.getLocation()) + syntaxMessage(e.getOriginalMessage()));
       throw failure();
+    } catch (CharConversionException e) {
+      // Bytes that are no UTF-8, UTF-16 or UTF-32 text (the encodings JSON allows).
+      problems.add(
+          file
+              + ": not readable as UTF-8 text ("
+              + syntaxMessage(e.getMessage())
+              + "): save the manifest as UTF-8");
+      throw failure();
     } catch (IOException e) {
       problems.add(file + ": cannot read: " + e.getClass().getSimpleName());
       throw failure();
@@ -123,7 +135,7 @@ public final class ManifestParser {
       if (v == null) {
         problems.add(
             b.where()
-                + b.variable()
+                + printable(b.variable())
                 + ": secret '"
                 + b.name()
                 + "' has no vault: set \"vault\" in the manifest or on this entry, or pass --vault"
@@ -228,7 +240,7 @@ public final class ManifestParser {
       String key = p.currentName();
       JsonLocation keyAt = p.currentTokenLocation();
       if (!seen.add(key)) {
-        problem(keyAt, variable, "duplicate key '" + key + "'");
+        problem(keyAt, variable, "duplicate key '" + printable(key) + "'");
         valid = false;
       }
       p.nextToken();
@@ -258,7 +270,7 @@ public final class ManifestParser {
           problem(
               keyAt,
               variable,
-              "unknown key '" + key + "' (expected secret, vault, version, optional)");
+              "unknown key '" + printable(key) + "' (expected secret, vault, version, optional)");
           p.skipChildren();
           valid = false;
         }
@@ -395,7 +407,9 @@ public final class ManifestParser {
 
   private void problem(JsonLocation at, String variable, String what) {
     problems.add(
-        (at == null ? file + ": " : at(at)) + (variable == null ? "" : variable + ": ") + what);
+        (at == null ? file + ": " : at(at))
+            + (variable == null ? "" : printable(variable) + ": ")
+            + what);
   }
 
   private String at(JsonLocation location) {
@@ -423,10 +437,20 @@ public final class ManifestParser {
   /** Jackson's message without its internal source description, on one line. */
   private static String syntaxMessage(String message) {
     String first = message == null ? "invalid JSON" : message.lines().findFirst().orElse("");
-    return printable(first.replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", ""), 200);
+    return printable(
+        first
+            .replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", "")
+            // Jackson names its own API in limit messages: "(1000, from
+            // `StreamReadConstraints...`)"
+            .replaceAll(", from `[^`]*`", ""),
+        200);
   }
 
-  /** Keeps hostile input (control characters, huge strings) from garbling a one-line message. */
+  /**
+   * Keeps hostile input from garbling a one-line message: control characters (C0 and C1, which
+   * terminals act on), line and paragraph separators, invisible format characters such as bidi
+   * overrides, and lone surrogates are shown as escapes, and long strings are cut.
+   */
   static String printable(String text) {
     return printable(text, 80);
   }
@@ -437,7 +461,7 @@ public final class ManifestParser {
         .limit(limit)
         .forEach(
             c -> {
-              if (c < 0x20 || c == 0x7f) {
+              if (unsafe(c)) {
                 out.append(String.format("\\u%04x", c));
               } else {
                 out.appendCodePoint(c);
@@ -447,5 +471,19 @@ public final class ManifestParser {
       out.append("...");
     }
     return out.toString();
+  }
+
+  private static boolean unsafe(int c) {
+    return switch (Character.getType(c)) {
+      case Character.CONTROL,
+          Character.FORMAT,
+          Character.LINE_SEPARATOR,
+          Character.PARAGRAPH_SEPARATOR,
+          Character.SURROGATE,
+          Character.PRIVATE_USE,
+          Character.UNASSIGNED ->
+          true;
+      default -> false;
+    };
   }
 }

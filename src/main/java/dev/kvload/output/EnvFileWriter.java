@@ -1,5 +1,6 @@
 package dev.kvload.output;
 
+import com.sun.security.auth.module.UnixSystem;
 import dev.kvload.Failure;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,19 +13,39 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * Writes a file of secrets so that no reader ever sees a partial file and nothing lands on a
- * persistent disk by accident: mode 0600 from creation, a temporary file in the same folder renamed
- * over the target, and a refusal when the folder is not on tmpfs or ramfs.
+ * Writes a file of secrets so that no reader ever sees a partial file, nothing lands on a
+ * persistent disk by accident, and no other user of the machine can redirect or replace it.
+ *
+ * <ul>
+ *   <li>The folder (and every folder above it) must be owned by the user or root and not writable
+ *       by others unless sticky, as OpenSSH demands of {@code ~/.ssh}: otherwise another user could
+ *       swap the file, or the folder, between the write and the next {@code . FILE}. A missing
+ *       folder is created with mode 0700.
+ *   <li>The folder's real path is resolved once and used for everything after the checks, so a
+ *       symbolic link on the way cannot be re-pointed in between.
+ *   <li>The secrets go into a temporary file with a random name, created with {@code
+ *       O_CREAT|O_EXCL} and {@code O_NOFOLLOW}, mode 0600 from the start, then renamed over the
+ *       target. A link planted at the target is replaced, never followed; one planted at a
+ *       temporary name makes the creation fail and another name is tried.
+ *   <li>A shutdown hook removes the temporary file if SIGINT or SIGTERM ends the JVM mid-write, so
+ *       the target is always the old complete file or the new complete file.
+ * </ul>
  */
 public final class EnvFileWriter {
   private static final Set<String> MEMORY_FILESYSTEMS = Set.of("tmpfs", "ramfs");
+  private static final int STICKY = 01000;
+  private static final int GROUP_OR_OTHER_WRITE = 0022;
+  private static final int TEMPORARY_ATTEMPTS = 5;
 
   private EnvFileWriter() {}
 
@@ -32,19 +53,29 @@ public final class EnvFileWriter {
    * Writes {@code content} to {@code target}.
    *
    * @param allowPersistent write even when the folder is not on a memory file system
+   * @param verbose told the temporary file's name once it exists, for {@code -v}
    * @throws Failure.Output when refused or when writing fails; nothing is left behind then
    */
-  public static void write(Path target, byte[] content, boolean allowPersistent) {
-    Path file = target.toAbsolutePath().normalize();
-    Path folder = file.getParent();
-    if (folder == null || file.getFileName() == null) {
+  public static void write(
+      Path target, byte[] content, boolean allowPersistent, Consumer<String> verbose) {
+    write(target, content, allowPersistent, verbose, EnvFileWriter::nonce);
+  }
+
+  static void write(
+      Path target,
+      byte[] content,
+      boolean allowPersistent,
+      Consumer<String> verbose,
+      Supplier<String> nonces) {
+    Path requested = target.toAbsolutePath();
+    Path name = requested.getFileName();
+    Path parent = requested.getParent();
+    if (parent == null || name == null || name.toString().equals("..")) {
       throw new Failure.Output(target + ": not a file path", null);
     }
-    if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-      throw new Failure.Output(
-          target + ": is a directory; give a file path such as " + target.resolve("env"), null);
-    }
-    createFolder(folder, target);
+    createFolder(parent, target);
+    Path folder = realFolder(parent, target);
+    checkOwnership(folder, target);
     String type = fileSystemType(folder, target);
     if (!allowPersistent && !MEMORY_FILESYSTEMS.contains(type)) {
       throw new Failure.Output(
@@ -55,32 +86,82 @@ public final class EnvFileWriter {
               + ", not tmpfs; write under $XDG_RUNTIME_DIR or /dev/shm, or pass --allow-persistent",
           null);
     }
-    Path temporary = folder.resolve("." + file.getFileName() + "." + nonce() + ".tmp");
+    Path file = folder.resolve(name);
+    if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new Failure.Output(
+          target + ": is a directory; give a file path such as " + target.resolve("env"), null);
+    }
+    Path temporary = null;
+    Thread cleanup = null;
     try {
-      try (FileChannel channel =
-          FileChannel.open(
-              temporary,
-              Set.of(
-                  StandardOpenOption.CREATE_NEW,
-                  StandardOpenOption.WRITE,
-                  LinkOption.NOFOLLOW_LINKS),
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-        ByteBuffer buffer = ByteBuffer.wrap(content);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
+      for (int attempt = 1; temporary == null; attempt++) {
+        Path candidate = folder.resolve("." + name + "." + nonces.get() + ".tmp");
+        try (FileChannel channel = create(candidate)) {
+          temporary = candidate;
+          cleanup = deleteOnShutdown(temporary);
+          verbose.accept("writing " + file + " through " + temporary.getFileName());
+          writeAll(channel, content);
+        } catch (FileAlreadyExistsException e) {
+          // Someone made a file (or a link) of that random name first: never reuse it.
+          if (attempt == TEMPORARY_ATTEMPTS) {
+            throw e;
+          }
         }
-        channel.force(true);
       }
       Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
     } catch (FileAlreadyExistsException e) {
       throw new Failure.Output(
-          target + ": a temporary file of the same name appeared; try again", e);
+          target + ": the temporary file names kvload picked kept existing; try again", e);
     } catch (AtomicMoveNotSupportedException e) {
       deleteQuietly(temporary);
       throw new Failure.Output(target + ": cannot be replaced atomically on this file system", e);
     } catch (IOException | RuntimeException e) {
       deleteQuietly(temporary);
       throw new Failure.Output(target + ": cannot write: " + reason(e), e);
+    } finally {
+      cancel(cleanup);
+    }
+  }
+
+  private static FileChannel create(Path temporary) throws IOException {
+    return FileChannel.open(
+        temporary,
+        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+  }
+
+  private static void writeAll(FileChannel channel, byte[] content) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(content);
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+    channel.force(true);
+  }
+
+  /**
+   * Removes the temporary file if the JVM is stopped (SIGINT, SIGTERM) before it is renamed. Once
+   * renamed the name is gone, so a hook that runs late deletes nothing.
+   */
+  private static Thread deleteOnShutdown(Path temporary) {
+    Thread hook = new Thread(() -> deleteQuietly(temporary), "kvload-remove-temporary");
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is already stopping: the write will not get far; remove the file ourselves.
+      deleteQuietly(temporary);
+      throw shuttingDown;
+    }
+    return hook;
+  }
+
+  private static void cancel(Thread hook) {
+    if (hook == null) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // Too late to remove it: it runs, and finds nothing or an unfinished file to delete.
     }
   }
 
@@ -98,22 +179,82 @@ public final class EnvFileWriter {
     }
   }
 
-  private static String fileSystemType(Path folder, Path target) {
+  private static Path realFolder(Path folder, Path target) {
     try {
-      FileStore store = Files.getFileStore(folder);
-      return store.type().toLowerCase(Locale.ROOT);
+      return folder.toRealPath();
+    } catch (IOException e) {
+      throw new Failure.Output(target + ": cannot resolve its folder: " + reason(e), e);
+    }
+  }
+
+  /**
+   * Every folder from the target's up to {@code /} must be owned by this user or root, and not
+   * writable by group or others unless it has the sticky bit ({@code /tmp}, {@code /dev/shm}).
+   */
+  private static void checkOwnership(Path folder, Path target) {
+    if (!store(folder, target).supportsFileAttributeView(PosixFileAttributeView.class)) {
+      return;
+    }
+    long self = new UnixSystem().getUid();
+    for (Path p = folder; p != null; p = p.getParent()) {
+      int uid;
+      int mode;
+      try {
+        uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        throw new Failure.Output(target + ": cannot inspect folder " + p + ": " + reason(e), e);
+      }
+      if (uid != self && uid != 0) {
+        throw new Failure.Output(
+            "refusing to write secrets to "
+                + target
+                + ": folder "
+                + p
+                + " belongs to another user (uid "
+                + uid
+                + "), who could replace the file; write under a folder you own, such as"
+                + " $XDG_RUNTIME_DIR",
+            null);
+      }
+      if ((mode & GROUP_OR_OTHER_WRITE) != 0 && (mode & STICKY) == 0) {
+        throw new Failure.Output(
+            "refusing to write secrets to "
+                + target
+                + ": folder "
+                + p
+                + " is writable by other users (mode "
+                + String.format("%04o", mode & 07777)
+                + "), who could replace the file; run 'chmod go-w "
+                + p
+                + "' or write elsewhere",
+            null);
+      }
+    }
+  }
+
+  private static String fileSystemType(Path folder, Path target) {
+    return store(folder, target).type().toLowerCase(Locale.ROOT);
+  }
+
+  private static FileStore store(Path folder, Path target) {
+    try {
+      return Files.getFileStore(folder);
     } catch (IOException e) {
       throw new Failure.Output(target + ": cannot inspect its file system: " + reason(e), e);
     }
   }
 
   private static String nonce() {
-    byte[] bytes = new byte[6];
+    byte[] bytes = new byte[8];
     new SecureRandom().nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);
   }
 
   private static void deleteQuietly(Path path) {
+    if (path == null) {
+      return;
+    }
     try {
       Files.deleteIfExists(path);
     } catch (IOException ignored) {

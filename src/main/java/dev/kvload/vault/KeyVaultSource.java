@@ -1,12 +1,13 @@
 package dev.kvload.vault;
 
+import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.exception.ResourceNotFoundException;
-import com.azure.core.http.policy.ExponentialBackoff;
-import com.azure.core.http.policy.ExponentialBackoffOptions;
-import com.azure.core.http.policy.RetryOptions;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.ClientOptions;
 import com.azure.core.util.Context;
@@ -23,6 +24,8 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.security.cert.CertificateException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -31,6 +34,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -46,20 +50,21 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import reactor.core.publisher.Mono;
 
 /**
  * Azure Key Vault behind {@link SecretSource}: one SDK client per vault, bounded concurrency, and
  * every SDK exception translated here into an {@link Outcome} or a {@link Failure}.
  */
 public final class KeyVaultSource implements SecretSource {
-  private final TokenCredential credential;
+  private final TrackedCredential credential;
   private final Transport transport;
   private final ClientOptions clientOptions;
   private final int maxInFlight;
   private final Function<Throwable, Failure.Auth> authFailure;
-  private final Consumer<String> trace;
+  private final Clock clock;
+  private final Consumer<String> verbose;
   private final Consumer<String> tokenPrefetch;
-  private final Map<VaultRef, SecretClient> clients = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
 
@@ -67,7 +72,7 @@ public final class KeyVaultSource implements SecretSource {
    * @param applicationId sent in the User-Agent, so a vault's logs show kvload and its version
    * @param maxInFlight how many requests may be outstanding at once, across all vaults
    * @param authFailure explains a token failure for the chosen auth mode
-   * @param trace receives timings for {@code -v}; never values
+   * @param verbose told about retries and the fetch's concurrency, for {@code -v}; never a value
    * @param tokenPrefetch starts getting a token for a resource (such as {@code
    *     https://vault.azure.net}) while the first requests meet their challenges
    */
@@ -77,14 +82,16 @@ public final class KeyVaultSource implements SecretSource {
       String applicationId,
       int maxInFlight,
       Function<Throwable, Failure.Auth> authFailure,
-      Consumer<String> trace,
+      Clock clock,
+      Consumer<String> verbose,
       Consumer<String> tokenPrefetch) {
-    this.credential = credential;
+    this.credential = new TrackedCredential(credential);
     this.transport = transport;
     this.clientOptions = new ClientOptions().setApplicationId(applicationId);
     this.maxInFlight = maxInFlight;
     this.authFailure = authFailure;
-    this.trace = trace;
+    this.clock = clock;
+    this.verbose = verbose;
     this.tokenPrefetch = tokenPrefetch;
   }
 
@@ -98,12 +105,18 @@ public final class KeyVaultSource implements SecretSource {
     if (byVault.isEmpty()) {
       return outcomes;
     }
-    int threads = Math.min(maxInFlight, byVault.values().stream().mapToInt(List::size).sum());
+    Instant started = clock.instant();
+    int total = byVault.values().stream().mapToInt(List::size).sum();
+    int threads = Math.min(maxInFlight, total);
+    // Clients are made per fetch: their retries must know this fetch's deadline.
+    Map<String, String> lastAnswers = new ConcurrentHashMap<>();
+    RetryPolicy retry =
+        new RetryPolicy(new DeadlineRetry(deadline, clock, verbose, lastAnswers::put));
+    Map<VaultRef, SecretClient> clients = new ConcurrentHashMap<>();
     ExecutorService pool =
         Executors.newFixedThreadPool(
             threads, Thread.ofPlatform().daemon().name("kvload-fetch-", 0).factory());
     try {
-      long start = System.nanoTime();
       // The token request starts now, beside the first requests, instead of after their 401.
       byVault.keySet().stream()
           .map(VaultRef::knownResource)
@@ -116,10 +129,15 @@ public final class KeyVaultSource implements SecretSource {
       byVault
           .values()
           .forEach(
-              list -> first.put(list.getFirst(), pool.submit(() -> fetchOne(list.getFirst()))));
-      outcomes.putAll(await(first, deadline));
-      trace.accept(
-          "first secret of each vault (challenge and token) in " + millisSince(start) + " ms");
+              list -> {
+                SecretRef ref = list.getFirst();
+                first.put(ref, pool.submit(() -> fetchOne(ref, clients, retry)));
+              });
+      outcomes.putAll(await(first, deadline, lastAnswers));
+      verbose.accept(
+          "first secret of each vault (challenge and token) in "
+              + Duration.between(started, clock.instant()).toMillis()
+              + " ms");
       Map<SecretRef, Future<Outcome>> rest = new LinkedHashMap<>();
       byVault
           .values()
@@ -127,26 +145,29 @@ public final class KeyVaultSource implements SecretSource {
               list ->
                   list.stream()
                       .skip(1)
-                      .forEach(ref -> rest.put(ref, pool.submit(() -> fetchOne(ref)))));
-      outcomes.putAll(await(rest, deadline));
-      trace.accept(
+                      .forEach(
+                          ref -> rest.put(ref, pool.submit(() -> fetchOne(ref, clients, retry)))));
+      outcomes.putAll(await(rest, deadline, lastAnswers));
+      verbose.accept(
           "fetched "
-              + outcomes.size()
-              + " distinct secrets from "
+              + total
+              + " secret"
+              + (total == 1 ? "" : "s")
+              + " from "
               + byVault.size()
-              + " vaults in "
-              + millisSince(start)
+              + " vault"
+              + (byVault.size() == 1 ? "" : "s")
+              + " in "
+              + Duration.between(started, clock.instant()).toMillis()
               + " ms, at most "
               + peakInFlight.get()
-              + " requests in flight");
+              + " requests in flight (limit "
+              + threads
+              + ")");
       return outcomes;
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  private static long millisSince(long nanos) {
-    return (System.nanoTime() - nanos) / 1_000_000;
   }
 
   /** The most requests that were outstanding at once in this run. */
@@ -154,19 +175,36 @@ public final class KeyVaultSource implements SecretSource {
     return peakInFlight.get();
   }
 
-  private Map<SecretRef, Outcome> await(Map<SecretRef, Future<Outcome>> futures, Instant deadline) {
+  /**
+   * @param lastAnswers the last retryable answer to each request, by {@link
+   *     DeadlineRetry#requestKey}: what a request still retrying at the deadline had got
+   */
+  private Map<SecretRef, Outcome> await(
+      Map<SecretRef, Future<Outcome>> futures, Instant deadline, Map<String, String> lastAnswers) {
     Map<SecretRef, Outcome> outcomes = new LinkedHashMap<>();
     Failure.Auth auth = null;
     for (var entry : futures.entrySet()) {
-      Duration left = Duration.between(Instant.now(), deadline);
+      Duration left = Duration.between(clock.instant(), deadline);
       try {
         outcomes.put(
             entry.getKey(),
             entry.getValue().get(Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS));
       } catch (TimeoutException | CancellationException e) {
         entry.getValue().cancel(true);
+        if (credential.pending() > 0 && auth == null) {
+          // Still waiting for a token, not for the vault: say so, or users would chase the vault.
+          auth =
+              authFailure.apply(
+                  new TimeoutException(
+                      "no token before the --timeout deadline: the token endpoint was slow to"
+                          + " answer, or kept failing"));
+        }
+        String last = lastAnswers.get(requestKey(entry.getKey()));
         outcomes.put(
-            entry.getKey(), new Outcome.Unreachable("no answer before the --timeout deadline"));
+            entry.getKey(),
+            new Outcome.Unreachable(
+                "no answer before the --timeout deadline"
+                    + (last == null ? "" : " (the last answer was " + last + ")")));
       } catch (ExecutionException e) {
         if (e.getCause() instanceof AuthProblem problem && auth == null) {
           auth = authFailure.apply(problem.getCause());
@@ -187,11 +225,11 @@ public final class KeyVaultSource implements SecretSource {
     return outcomes;
   }
 
-  private Outcome fetchOne(SecretRef ref) {
+  private Outcome fetchOne(SecretRef ref, Map<VaultRef, SecretClient> clients, RetryPolicy retry) {
     int now = inFlight.incrementAndGet();
     peakInFlight.accumulateAndGet(now, Math::max);
     try {
-      SecretClient client = clients.computeIfAbsent(ref.vault(), this::client);
+      SecretClient client = clients.computeIfAbsent(ref.vault(), v -> client(v, retry));
       KeyVaultSecret secret =
           client
               .getSecretWithResponse(ref.name(), ref.latest() ? "" : ref.version(), Context.NONE)
@@ -207,60 +245,59 @@ public final class KeyVaultSource implements SecretSource {
           instant(properties.getExpiresOn()));
     } catch (ClientAuthenticationException e) {
       throw new AuthProblem(e);
+    } catch (TokenFailure e) {
+      throw new AuthProblem(e.failure());
     } catch (ResourceNotFoundException e) {
       return new Outcome.NotFound();
     } catch (HttpResponseException e) {
       return fromStatus(e);
     } catch (RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof TokenFailure token) {
+          throw new AuthProblem(token.failure());
+        }
+      }
       return new Outcome.Unreachable(networkReason(e, ref.vault()));
     } finally {
       inFlight.decrementAndGet();
     }
   }
 
-  private SecretClient client(VaultRef vault) {
+  private static String requestKey(SecretRef ref) {
+    var url = ref.vault().url();
+    return DeadlineRetry.requestKey(
+        url.getHost(),
+        url.getPort() == -1 ? 443 : url.getPort(),
+        "/secrets/" + ref.name() + (ref.latest() ? "" : "/" + ref.version()));
+  }
+
+  private SecretClient client(VaultRef vault, RetryPolicy retry) {
     return new SecretClientBuilder()
         .vaultUrl(vault.baseUrl())
         .credential(credential)
         .httpClient(transport.client())
         .configuration(transport.configuration())
         .clientOptions(clientOptions)
-        .retryOptions(RETRY)
+        .retryPolicy(retry)
+        .addPolicy(new WholeBody())
         .buildClient();
   }
 
-  private static final ExponentialBackoffOptions BACKOFF =
-      new ExponentialBackoffOptions()
-          .setMaxRetries(4)
-          .setBaseDelay(Duration.ofMillis(200))
-          .setMaxDelay(Duration.ofSeconds(8));
-
-  /**
-   * The SDK's retry rules, except that a token failure is final: the credential has already tried
-   * (and retried) what can be retried, and another round would only delay the report by seconds.
-   */
-  private static final RetryOptions RETRY =
-      new RetryOptions(BACKOFF)
-          .setShouldRetryCondition(
-              condition ->
-                  !(condition.getThrowable() instanceof ClientAuthenticationException)
-                      && new ExponentialBackoff(BACKOFF).shouldRetryCondition(condition));
-
   private static Outcome fromStatus(HttpResponseException e) {
     int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
-    // The SDK decodes an error body into a Map (its exception's value type is Object), not
-    // BinaryData. Only the inner code is trusted: other 403s say "disabled" too, e.g. "Public
-    // network access is disabled".
-    Object value = e.getValue();
-    String body = value instanceof BinaryData data ? data.toString() : String.valueOf(value);
-    if (status == 403 && body.contains("SecretDisabled")) {
+    String body = e.getValue() instanceof BinaryData data ? data.toString() : "";
+    if (status == 403 && (body.contains("SecretDisabled") || body.contains("disabled"))) {
       return new Outcome.Disabled();
     }
     if (status == 403 || status == 401) {
       return new Outcome.Forbidden("HTTP " + status);
     }
     if (status == 429) {
-      return new Outcome.Unreachable("still throttled (HTTP 429) after retrying");
+      String asked = e.getResponse().getHeaderValue(HttpHeaderName.RETRY_AFTER);
+      return new Outcome.Unreachable(
+          "the vault was still throttling (HTTP 429"
+              + (asked == null ? "" : ", Retry-After " + printable(asked))
+              + ") when the --timeout deadline stopped retries");
     }
     if (status >= 500) {
       return new Outcome.Unreachable("HTTP " + status + " from the vault after retrying");
@@ -273,27 +310,47 @@ public final class KeyVaultSource implements SecretSource {
    * body, and the body of a successful answer is a secret.
    */
   private static String networkReason(Throwable e, VaultRef vault) {
-    String host = vault.url().getHost();
-    String authority = vault.url().getAuthority();
-    if (inChain(e, UnknownHostException.class, UnresolvedAddressException.class)) {
-      return "host " + host + " not found: check the vault name or URL";
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      // The JDK reports an unknown host as a ConnectException around UnresolvedAddressException:
+      // look for the name problem first.
+      if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+        return "host " + vault.url().getHost() + " not found: check the vault name or URL";
+      }
     }
-    if (inChain(e, SSLHandshakeException.class)) {
-      return "TLS handshake with "
-          + host
-          + " failed: its certificate is not trusted or does not match the host name";
-    }
-    if (inChain(e, SSLException.class)) {
-      return "TLS error talking to " + host;
-    }
-    if (inChain(e, ConnectException.class)) {
-      return "connection to " + authority + " refused or unreachable";
-    }
-    if (inChain(e, HttpTimeoutException.class)) {
-      return "no answer from " + authority + " in time";
-    }
-    if (inChain(e, IOException.class)) {
-      return "connection to " + authority + " failed while reading the answer";
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      switch (t) {
+        case Throwable json
+            when json.getClass().getName().toLowerCase(Locale.ROOT).contains("json") -> {
+          // The whole body arrived (WholeBody) but is not Key Vault's JSON: a proxy or captive
+          // portal answering in the vault's place, or a truncated answer.
+          return "the vault's answer could not be read (not the JSON Key Vault sends): is a"
+              + " proxy answering for "
+              + vault.url().getHost()
+              + "?";
+        }
+        case ConnectException c -> {
+          return "connection to " + vault.url().getAuthority() + " refused or unreachable";
+        }
+        case HttpTimeoutException h -> {
+          return "no answer from " + vault.url().getAuthority() + " in time";
+        }
+        case SSLHandshakeException s -> {
+          return tlsReason(s, vault);
+        }
+        case SSLException s -> {
+          return "TLS error talking to " + vault.url().getHost();
+        }
+        case IOException io -> {
+          if (t.getCause() == null) {
+            return "connection to "
+                + vault.url().getAuthority()
+                + " failed ("
+                + io.getClass().getSimpleName()
+                + ")";
+          }
+        }
+        default -> {}
+      }
     }
     if (e.getMessage() != null && e.getMessage().startsWith("The challenge resource")) {
       return "the vault's authentication challenge names another domain: is "
@@ -303,16 +360,39 @@ public final class KeyVaultSource implements SecretSource {
     return "the vault's answer could not be read (" + e.getClass().getSimpleName() + ")";
   }
 
-  @SafeVarargs
-  private static boolean inChain(Throwable e, Class<? extends Throwable>... types) {
+  /**
+   * Which of the two usual certificate problems it is. The JDK's messages name hosts and issuers,
+   * never anything secret, but only the known shapes are used to keep the message short.
+   */
+  private static String tlsReason(SSLHandshakeException e, VaultRef vault) {
+    String host = vault.url().getHost();
     for (Throwable t = e; t != null; t = t.getCause()) {
-      for (Class<? extends Throwable> type : types) {
-        if (type.isInstance(t)) {
-          return true;
-        }
+      String message = t.getMessage() == null ? "" : t.getMessage();
+      if (t instanceof CertificateException
+          && (message.startsWith("No subject alternative") || message.startsWith("No name"))) {
+        return "TLS certificate refused: the certificate of "
+            + vault.url().getAuthority()
+            + " does not name "
+            + host
+            + " (host name mismatch); check the vault URL";
+      }
+      if (message.contains("unable to find valid certification path")
+          || message.contains("PKIX path")) {
+        return "TLS certificate refused: the certificate of "
+            + vault.url().getAuthority()
+            + " is not signed by a trusted authority; behind a TLS-inspecting proxy, give"
+            + " Java its CA (KVLOAD_JAVA_OPTS=-Djavax.net.ssl.trustStore=...)";
       }
     }
-    return false;
+    return "TLS handshake with "
+        + host
+        + " failed: its certificate is not trusted or does not match the host name";
+  }
+
+  /** Header values from the network, shortened and stripped of control characters. */
+  private static String printable(String text) {
+    String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+    return shown.replaceAll("\\p{Cntrl}", "?");
   }
 
   private static Instant instant(OffsetDateTime time) {
@@ -322,6 +402,44 @@ public final class KeyVaultSource implements SecretSource {
   @Override
   public void close() {
     transport.close();
+  }
+
+  /** Counts token requests still waiting for an answer, so a deadline can blame the right end. */
+  private static final class TrackedCredential implements TokenCredential {
+    private final TokenCredential delegate;
+    private final AtomicInteger pending = new AtomicInteger();
+
+    TrackedCredential(TokenCredential delegate) {
+      this.delegate = delegate;
+    }
+
+    int pending() {
+      return pending.get();
+    }
+
+    @Override
+    public AccessToken getTokenSync(TokenRequestContext request) {
+      pending.incrementAndGet();
+      try {
+        return delegate.getTokenSync(request);
+      } catch (RuntimeException e) {
+        throw new TokenFailure(e);
+      } finally {
+        pending.decrementAndGet();
+      }
+    }
+
+    @Override
+    public Mono<AccessToken> getToken(TokenRequestContext request) {
+      return Mono.defer(
+          () -> {
+            pending.incrementAndGet();
+            return delegate
+                .getToken(request)
+                .onErrorMap(RuntimeException.class, TokenFailure::new)
+                .doFinally(signal -> pending.decrementAndGet());
+          });
+    }
   }
 
   /** Carries a token failure out of a worker thread; the whole run stops on it. */

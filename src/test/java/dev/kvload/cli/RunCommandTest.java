@@ -3,12 +3,8 @@ package dev.kvload.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kvload.Kvload;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.kvload.guard.InProcessKvload;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,22 +41,19 @@ class RunCommandTest {
   @ParameterizedTest
   @MethodSource("refused")
   void isAUsageError(Map<String, String> env, List<String> args, String message) {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
     AtomicInteger opened = new AtomicInteger();
-    Context context =
-        new Context(
-            env,
-            Path.of("."),
-            new PrintStream(new ByteArrayOutputStream()),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            (settings, session) -> {
-              opened.incrementAndGet();
-              throw new AssertionError("nothing may be fetched");
-            },
-            Clock.systemUTC());
-    int status = Kvload.run(args.toArray(String[]::new), context);
-    String stderr = err.toString(StandardCharsets.UTF_8);
-    assertEquals(2, status, stderr);
+    InProcessKvload kvload =
+        new InProcessKvload(Path.of("."))
+            .sources(
+                (settings, session) -> {
+                  opened.incrementAndGet();
+                  throw new AssertionError("nothing may be fetched");
+                },
+                List.of());
+    env.forEach(kvload::env);
+    var result = kvload.run(args.toArray(String[]::new));
+    String stderr = result.stderr();
+    assertEquals(2, result.exit(), stderr);
     assertTrue(stderr.contains(message), stderr);
     assertEquals(0, opened.get());
   }

@@ -5,21 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvload.ExitStatus;
-import dev.kvload.Kvload;
-import dev.kvload.cli.Context;
+import dev.kvload.guard.InProcessKvload;
 import dev.kvload.vault.Outcome;
 import dev.kvload.vault.SecretValue;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Map;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,8 +31,7 @@ class LoaderTest {
 
   @TempDir Path dir;
   private final InMemorySource source = new InMemorySource();
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private InProcessKvload.Result last;
 
   @BeforeEach
   void manifest() throws IOException {
@@ -51,21 +46,20 @@ class LoaderTest {
   }
 
   private int kvload(String... args) {
-    Context context =
-        new Context(
-            Map.of(),
-            dir,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            source,
-            Clock.fixed(NOW, ZoneOffset.UTC));
-    return Kvload.run(args, context);
+    last =
+        new InProcessKvload(dir)
+            .sources(source, List.of(VALUE))
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .runPrintingValues(args);
+    return last.exit();
+  }
+
+  private String stdout() {
+    return last.stdout();
   }
 
   private String stderr() {
-    String text = err.toString(StandardCharsets.UTF_8);
-    assertFalse(text.contains(VALUE), "a value reached stderr: " + text);
-    return text;
+    return last.stderr();
   }
 
   private static Outcome found(Instant notBefore, Instant expires) {
@@ -77,7 +71,7 @@ class LoaderTest {
     source.put("db", found(null, null)).put("feature", found(null, null));
     assertEquals(0, kvload("export"));
     assertEquals(2, source.asked().size(), source.asked().toString());
-    String stdout = out.toString(StandardCharsets.UTF_8);
+    String stdout = stdout();
     assertTrue(stdout.contains("export DATABASE_URL='" + VALUE + "'"));
     assertTrue(stdout.contains("export ALSO_DB='" + VALUE + "'"));
     assertTrue(stderr().contains("loaded 3 secrets from 1 vault in"), stderr());
@@ -87,7 +81,7 @@ class LoaderTest {
   void optionalFailuresWarnAndLeaveTheVariableUnset() {
     source.put("db", found(null, null));
     assertEquals(0, kvload("export"));
-    assertFalse(out.toString(StandardCharsets.UTF_8).contains("FEATURE_X"));
+    assertFalse(stdout().contains("FEATURE_X"));
     assertTrue(
         stderr()
             .contains(
@@ -153,7 +147,7 @@ class LoaderTest {
       String name, Outcome outcome, int exit, String line) {
     source.put("db", outcome);
     assertEquals(exit, kvload("export"));
-    assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing exported on failure");
+    assertEquals("", stdout(), "nothing exported on failure");
     assertTrue(stderr().contains("kvload: " + line), stderr());
   }
 

@@ -53,6 +53,8 @@ public final class FakeAzure implements AutoCloseable {
   private final ExecutorService executor;
   private final Map<String, List<Version>> secrets = new ConcurrentHashMap<>();
   private final Map<String, Function<Request, Reply>> behaviours = new ConcurrentHashMap<>();
+  private volatile Function<Request, Reply> tokenBehaviour = request -> null;
+  private volatile Duration tokenDelay = Duration.ZERO;
   private final Set<String> tokens = ConcurrentHashMap.newKeySet();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -70,17 +72,39 @@ public final class FakeAzure implements AutoCloseable {
   public record Version(
       String id, String value, boolean enabled, Instant notBefore, Instant expires) {}
 
-  /** A request as the fake saw it. */
+  /**
+   * A request as the fake saw it.
+   *
+   * @param userAgent the User-Agent header, or null
+   * @param clientRequestId the x-ms-client-request-id header, or null
+   */
   public record Request(
-      String method, String host, String path, String query, boolean authorized, Instant at) {
+      String method,
+      String host,
+      String path,
+      String query,
+      boolean authorized,
+      Instant at,
+      String userAgent,
+      String clientRequestId) {
     public String vault() {
       int dot = host.indexOf('.');
       return dot < 0 ? host : host.substring(0, dot);
     }
   }
 
-  /** A canned answer that replaces the normal one. */
-  public record Reply(int status, Map<String, String> headers, byte[] body, Duration delay) {
+  /**
+   * A canned answer that replaces the normal one.
+   *
+   * @param dropAfter when not negative: announce the whole body, send this many bytes of it, then
+   *     drop the connection (a connection lost mid-body)
+   */
+  public record Reply(
+      int status, Map<String, String> headers, byte[] body, Duration delay, int dropAfter) {
+    public Reply(int status, Map<String, String> headers, byte[] body, Duration delay) {
+      this(status, headers, body, delay, -1);
+    }
+
     public static Reply status(int status, String json) {
       return new Reply(
           status,
@@ -89,14 +113,29 @@ public final class FakeAzure implements AutoCloseable {
           Duration.ZERO);
     }
 
+    /** An answer that never comes (until the fake is closed). */
+    public static Reply never() {
+      return status(200, "{}").after(Duration.ofDays(1));
+    }
+
     public Reply withHeader(String name, String value) {
       Map<String, String> h = new HashMap<>(headers);
       h.put(name, value);
-      return new Reply(status, h, body, delay);
+      return new Reply(status, h, body, delay, dropAfter);
     }
 
     public Reply after(Duration wait) {
-      return new Reply(status, headers, body, wait);
+      return new Reply(status, headers, body, wait, dropAfter);
+    }
+
+    /** Sends the first {@code bytes} of the body, then drops the connection. */
+    public Reply dropAfter(int bytes) {
+      return new Reply(status, headers, body, delay, bytes);
+    }
+
+    /** The same status and headers, with only the first {@code bytes} of the body, cleanly. */
+    public Reply truncated(int bytes) {
+      return new Reply(status, headers, java.util.Arrays.copyOf(body, bytes), delay, dropAfter);
     }
   }
 
@@ -243,6 +282,24 @@ public final class FakeAzure implements AutoCloseable {
     behaviours.put(key(vault, name), behaviour);
   }
 
+  /**
+   * Answers token requests with {@code behaviour} instead (where it returns non-null): a slow or
+   * failing managed identity endpoint. Token requests are still counted.
+   */
+  public void behaveForTokens(Function<Request, Reply> behaviour) {
+    this.tokenBehaviour = behaviour;
+  }
+
+  /** Delay before every (valid) token answer: a slow managed identity endpoint. */
+  public void delayTokens(Duration delay) {
+    this.tokenDelay = delay;
+  }
+
+  /** The answer a secret GET gets when no behaviour replaces it. */
+  public Reply normal(Request request) {
+    return secret(request);
+  }
+
   /** Delay added before every answer. */
   public void delay(Duration delay) {
     this.delay = delay;
@@ -298,7 +355,9 @@ public final class FakeAzure implements AutoCloseable {
               path,
               query == null ? "" : query,
               authorized,
-              Instant.now());
+              Instant.now(),
+              exchange.getRequestHeaders().getFirst("User-Agent"),
+              exchange.getRequestHeaders().getFirst("x-ms-client-request-id"));
       requests.add(request);
       byte[] body = exchange.getRequestBody().readAllBytes();
       Reply reply = answer(request, exchange, body);
@@ -308,6 +367,14 @@ public final class FakeAzure implements AutoCloseable {
       }
       reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
       exchange.getResponseHeaders().set("x-ms-request-id", UUID.randomUUID().toString());
+      if (reply.dropAfter() >= 0) {
+        exchange.sendResponseHeaders(reply.status(), reply.body().length);
+        OutputStream out = exchange.getResponseBody();
+        out.write(reply.body(), 0, Math.min(reply.dropAfter(), reply.body().length));
+        out.flush();
+        // Closing the exchange short of the announced length makes the server drop the connection.
+        return;
+      }
       if (reply.body().length == 0) {
         exchange.sendResponseHeaders(reply.status(), -1);
       } else {
@@ -318,6 +385,8 @@ public final class FakeAzure implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (IOException dropped) {
+      // The client went away (kvload gave up at its deadline, or a dropped answer on purpose).
     } finally {
       inFlight.decrementAndGet();
     }
@@ -359,16 +428,24 @@ public final class FakeAzure implements AutoCloseable {
     if (!request.method().equals("GET")) {
       return Reply.status(405, error("MethodNotAllowed", "only GET"));
     }
-    String[] parts = request.path().substring("/secrets/".length()).split("/");
-    String name = parts[0];
-    String version = parts.length > 1 ? parts[1] : "";
-    Function<Request, Reply> behaviour = behaviours.get(key(request.vault(), name));
+    Function<Request, Reply> behaviour = behaviours.get(key(request.vault(), secretName(request)));
     if (behaviour != null) {
       Reply special = behaviour.apply(request);
       if (special != null) {
         return special;
       }
     }
+    return secret(request);
+  }
+
+  private static String secretName(Request request) {
+    return request.path().substring("/secrets/".length()).split("/")[0];
+  }
+
+  private Reply secret(Request request) {
+    String[] parts = request.path().substring("/secrets/".length()).split("/");
+    String name = parts[0];
+    String version = parts.length > 1 ? parts[1] : "";
     List<Version> versions = secrets.get(key(request.vault(), name));
     if (versions == null || versions.isEmpty()) {
       return Reply.status(
@@ -408,6 +485,10 @@ public final class FakeAzure implements AutoCloseable {
 
   private Reply managedIdentityToken(Request request, HttpExchange exchange) {
     tokenRequests.incrementAndGet();
+    Reply special = tokenBehaviour.apply(request);
+    if (special != null) {
+      return special;
+    }
     String header = exchange.getRequestHeaders().getFirst("X-IDENTITY-HEADER");
     if (!IDENTITY_HEADER.equals(header)) {
       return Reply.status(401, "{\"statusCode\":401,\"message\":\"bad identity header\"}");
@@ -418,6 +499,10 @@ public final class FakeAzure implements AutoCloseable {
           "{\"statusCode\":400,\"message\":\"No managed identity"
               + " assigned to this resource\",\"correlationId\":\"fake\"}");
     }
+    return issueToken(request).after(tokenDelay);
+  }
+
+  private Reply issueToken(Request request) {
     Map<String, String> params = query(request.query());
     String token = accessToken(TENANT);
     tokens.add(token);

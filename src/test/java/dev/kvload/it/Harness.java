@@ -1,10 +1,12 @@
 package dev.kvload.it;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kvload.fake.FakeAzure;
 import dev.kvload.fake.TestTls;
+import dev.kvload.guard.Guarded;
+import dev.kvload.guard.Leaks;
+import dev.kvload.guard.Output;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,10 +15,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the real {@code bin/kvload} as a process against {@link FakeAzure}, with an environment
@@ -24,13 +29,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every run is checked for secret hygiene: no value the fake holds may appear on stderr, nor on
  * stdout unless the test asked for values there; no token, client secret or assertion anywhere.
+ * {@link dev.kvload.guard.SecretGuard} checks all runs again after each test.
  */
-public final class Harness implements AutoCloseable {
+public final class Harness implements AutoCloseable, Guarded {
   public static final Path HOME = Path.of(System.getProperty("kvload.home", ".")).toAbsolutePath();
   public static final TestTls TLS = TestTls.in(HOME.resolve("target/test-tls"));
 
   public final FakeAzure fake = FakeAzure.start(TLS);
   public final Path dir;
+  private final List<Output> outputs = new CopyOnWriteArrayList<>();
+  private final AtomicInteger runs = new AtomicInteger();
 
   public Harness() {
     try {
@@ -81,49 +89,29 @@ public final class Harness implements AutoCloseable {
     fake.close();
   }
 
-  /** A process that has started: signal it, then await it. */
-  public record Started(Run.Builder builder, Process process, Instant start, Path out, Path err) {
-    public long pid() {
-      return process.pid();
-    }
-
-    /** Sends a signal by name ({@code TERM}, {@code INT}, ...) to the process. */
-    public void signal(String name) {
-      try {
-        Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid())).start();
-        if (kill.waitFor() != 0) {
-          fail("kill -s " + name + " " + pid() + " failed");
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
+  /**
+   * Checks one process's output for leaked values, tokens and client secrets, and keeps it for the
+   * guard's check after the test.
+   */
+  void record(String label, String stdout, String stderr, boolean valuesOnStdout) {
+    Output output = new Output(label, stdout, stderr, valuesOnStdout);
+    outputs.add(output);
+    Leaks.assertNone(fake.allValues(), output);
+    for (String credential : fake.credentials()) {
+      if (stderr.contains(credential) || stdout.contains(credential)) {
+        fail("a token, client secret or assertion reached the output of " + label);
       }
     }
+  }
 
-    public Run await() {
-      try {
-        if (!process.waitFor(builder.limit.toMillis(), TimeUnit.MILLISECONDS)) {
-          process.destroyForcibly();
-          fail("kvload did not finish within " + builder.limit + ": " + Files.readString(err));
-        }
-        Run run =
-            new Run(
-                process.exitValue(),
-                Files.readAllBytes(out),
-                Files.readString(err, StandardCharsets.UTF_8),
-                Duration.between(start, Instant.now()),
-                process.pid());
-        builder.checkHygiene(run);
-        return run;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+  @Override
+  public Collection<String> secretValues() {
+    return fake.allValues();
+  }
+
+  @Override
+  public List<Output> outputs() {
+    return List.copyOf(outputs);
   }
 
   /** A finished kvload process; {@code pid} is the one it was started as. */
@@ -205,11 +193,12 @@ public final class Harness implements AutoCloseable {
       }
 
       public Run go() {
-        return start().await();
+        Running running = start();
+        return running.finish(limit);
       }
 
-      /** Starts the process without waiting for it, e.g. to send it signals. */
-      public Started start() {
+      /** Starts kvload and returns at once: for tests that signal it or watch it mid-run. */
+      public Running start() {
         List<String> command = new ArrayList<>(wrapper);
         if (!direct) {
           command.add(HOME.resolve("bin/kvload").toString());
@@ -223,31 +212,118 @@ public final class Harness implements AutoCloseable {
           Path err = Files.createTempFile(harness.dir, "stderr", ".txt");
           pb.redirectOutput(out.toFile()).redirectError(err.toFile());
           pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-          return new Started(this, pb.start(), Instant.now(), out, err);
+          Instant start = Instant.now();
+          return new Running(this, pb.start(), out, err, start, String.join(" ", args));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
       }
+    }
+  }
 
-      void checkHygiene(Run run) {
-        for (String credential : harness.fake.credentials()) {
-          assertFalse(
-              run.stderr().contains(credential) || run.stdout().contains(credential),
-              () -> "a token, secret or assertion reached the output:\n" + run.stderr());
+  /** A kvload process still running. */
+  public static final class Running {
+    private final Run.Builder builder;
+    private final Process process;
+    private final Path out;
+    private final Path err;
+    private final Instant start;
+    private final String label;
+
+    Running(Run.Builder builder, Process process, Path out, Path err, Instant start, String label) {
+      this.builder = builder;
+      this.process = process;
+      this.out = out;
+      this.err = err;
+      this.start = start;
+      this.label = label;
+    }
+
+    /** The JVM's own pid: bin/kvload execs java. */
+    public long pid() {
+      return process.pid();
+    }
+
+    public Process process() {
+      return process;
+    }
+
+    /** Waits for the end within the builder's limit, then checks the output for leaks. */
+    public Run await() {
+      return finish(builder.limit);
+    }
+
+    /** What kvload has written to stderr so far. */
+    public String stderrSoFar() {
+      try {
+        return Files.readString(err, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** Waits until stderr contains {@code text}; fails after {@code limit}. */
+    public void awaitStderr(String text, Duration limit) {
+      Instant end = Instant.now().plus(limit);
+      while (!stderrSoFar().contains(text)) {
+        if (!process.isAlive() && !stderrSoFar().contains(text)) {
+          fail("kvload ended (exit " + process.exitValue() + ") before printing '" + text + "'");
         }
-        for (String value : harness.fake.allValues()) {
-          if (value.strip().length() < 4) {
-            continue;
-          }
-          assertFalse(
-              run.stderr().contains(value.strip()),
-              () -> "a secret value reached stderr:\n" + run.stderr());
-          if (!valuesOnStdout) {
-            assertFalse(
-                run.stdout().contains(value.strip()),
-                () -> "a secret value reached stdout, which this test did not ask for");
-          }
+        if (Instant.now().isAfter(end)) {
+          fail("kvload did not print '" + text + "' within " + limit);
         }
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+
+    /** Sends a signal by name (INT, TERM, STOP, CONT) with kill(1). */
+    public void signal(String name) {
+      try {
+        Process kill =
+            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+          fail("kill -" + name + " failed: " + new String(kill.getInputStream().readAllBytes()));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** Waits for the end, then checks the output for leaks. */
+    public Run finish(Duration limit) {
+      try {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+          fail("kvload did not finish within " + limit + ":\n" + stderrSoFar());
+        }
+        Run run =
+            new Run(
+                process.exitValue(),
+                Files.readAllBytes(out),
+                Files.readString(err, StandardCharsets.UTF_8),
+                Duration.between(start, Instant.now()),
+                process.pid());
+        builder.harness.record(
+            "process run " + builder.harness.runs.incrementAndGet() + " (" + label + ")",
+            run.stdout(),
+            run.stderr(),
+            builder.valuesOnStdout);
+        return run;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
       }
     }
   }

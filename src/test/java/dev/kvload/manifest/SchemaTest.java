@@ -10,17 +10,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import dev.kvload.Kvload;
-import dev.kvload.cli.Context;
-import java.io.ByteArrayOutputStream;
+import dev.kvload.guard.InProcessKvload;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,21 +62,15 @@ class SchemaTest {
 
   /** {@code kvload validate -m FILE}, in process: its exit status and stderr. */
   static Map.Entry<Integer, String> validate(Path file) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit =
-        Kvload.run(
-            new String[] {"validate", "-m", file.toString()},
-            new Context(
-                Map.of(),
-                file.getParent(),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
+    var result =
+        new InProcessKvload(file.getParent())
+            .sources(
                 (settings, session) -> {
                   throw new AssertionError("validate must not open a secret source");
                 },
-                Clock.systemUTC()));
-    return Map.entry(exit, err.toString(StandardCharsets.UTF_8));
+                List.of())
+            .run("validate", "-m", file.toString());
+    return Map.entry(result.exit(), result.stderr());
   }
 
   /** Every manifest in the repository: JSON files with "secrets", and README/docs code blocks. */

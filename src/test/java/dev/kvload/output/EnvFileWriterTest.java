@@ -1,116 +1,265 @@
 package dev.kvload.output;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kvload.Failure;
+import dev.kvload.fake.TmpfsFolder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * {@link EnvFileWriter} against an attacker who shares the machine: links planted at the target and
+ * at temporary names, folders others can write to or own, links to such folders. The writes go to a
+ * fresh folder under {@code /dev/shm} (tmpfs, mode 1777 like on every Linux machine).
+ */
 class EnvFileWriterTest {
-  private static final byte[] CONTENT = "export A='1'\n".getBytes(StandardCharsets.UTF_8);
-  private Path shm;
+  private static final byte[] SECRETS = "export TOKEN='fresh'\n".getBytes(StandardCharsets.UTF_8);
+  private static final Consumer<String> QUIET = line -> {};
 
-  @BeforeEach
-  void tmpfs() throws IOException {
-    Path devShm = Path.of("/dev/shm");
-    assumeTrue(
-        Files.isDirectory(devShm) && Files.getFileStore(devShm).type().equals("tmpfs"),
-        "needs /dev/shm on tmpfs");
-    shm = Files.createTempDirectory(devShm, "kvload-test-");
-  }
+  private final TmpfsFolder tmpfs = new TmpfsFolder();
+  private final Path shm = tmpfs.path();
+  private final List<String> said = new ArrayList<>();
 
   @AfterEach
-  void clean() throws IOException {
-    if (shm != null) {
-      try (Stream<Path> files = Files.walk(shm)) {
+  void clean() {
+    tmpfs.close();
+  }
+
+  @Test
+  void writesMode0600AndCreatesMissingFolders0700() throws IOException {
+    Path target = shm.resolve("a/b/env");
+    EnvFileWriter.write(target, SECRETS, false, said::add);
+    assertEquals("rw-------", mode(target));
+    assertEquals("rwx------", mode(shm.resolve("a")));
+    assertEquals("rwx------", mode(shm.resolve("a/b")));
+    assertEquals(List.of("env"), listing(shm.resolve("a/b")));
+    assertEquals(1, said.size());
+    assertTrue(said.getFirst().startsWith("writing " + target.toRealPath()), said::toString);
+  }
+
+  @Test
+  void linkPlantedAtTheTargetIsReplacedNotFollowed() throws IOException {
+    Path victim = Files.writeString(shm.resolve("victim"), "precious\n");
+    Path target = shm.resolve("env");
+    Files.createSymbolicLink(target, victim);
+    EnvFileWriter.write(target, SECRETS, false, QUIET);
+    assertEquals("precious\n", Files.readString(victim));
+    assertFalse(Files.isSymbolicLink(target));
+    assertEquals(new String(SECRETS, StandardCharsets.UTF_8), Files.readString(target));
+  }
+
+  @Test
+  void linkToAFolderPlantedAtTheTargetIsReplaced() throws IOException {
+    Path elsewhere = Files.createDirectory(shm.resolve("elsewhere"));
+    Path target = shm.resolve("env");
+    Files.createSymbolicLink(target, elsewhere);
+    EnvFileWriter.write(target, SECRETS, false, QUIET);
+    assertTrue(Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS));
+    assertEquals(List.of(), listing(elsewhere));
+  }
+
+  @Test
+  void linkPlantedAtATemporaryNameIsNotFollowed() throws IOException {
+    Path victim = Files.writeString(shm.resolve("victim"), "precious\n");
+    Path trap = shm.resolve(".env.predicted.tmp");
+    Files.createSymbolicLink(trap, victim);
+    Path target = shm.resolve("env");
+    EnvFileWriter.write(target, SECRETS, false, QUIET, names("predicted", "fresh"));
+    assertEquals("precious\n", Files.readString(victim));
+    assertTrue(Files.isSymbolicLink(trap), "the planted link is left alone");
+    assertEquals(new String(SECRETS, StandardCharsets.UTF_8), Files.readString(target));
+  }
+
+  @Test
+  void danglingLinkAtATemporaryNameDoesNotCreateItsTarget() throws IOException {
+    Path wanted = shm.resolve("attacker-wants-this");
+    Files.createSymbolicLink(shm.resolve(".env.predicted.tmp"), wanted);
+    EnvFileWriter.write(shm.resolve("env"), SECRETS, false, QUIET, names("predicted", "fresh"));
+    assertFalse(Files.exists(wanted, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  @Test
+  void everyTemporaryNameTakenIsRefusedWithNothingWritten() throws IOException {
+    Path victim = Files.writeString(shm.resolve("victim"), "precious\n");
+    Files.createSymbolicLink(shm.resolve(".env.same.tmp"), victim);
+    Path target = shm.resolve("env");
+    var failure =
+        assertThrows(
+            Failure.Output.class,
+            () ->
+                EnvFileWriter.write(
+                    target, SECRETS, false, QUIET, names("same", "same", "same", "same", "same")));
+    assertTrue(failure.getMessage().contains("kept existing"), failure::getMessage);
+    assertEquals("precious\n", Files.readString(victim));
+    assertFalse(Files.exists(target, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  @Test
+  void groupWritableFolderIsRefused() throws IOException {
+    assertRefused("rwxrwx---", "is writable by other users (mode 0770)");
+  }
+
+  @Test
+  void worldWritableFolderIsRefused() throws IOException {
+    assertRefused("rwxrwxrwx", "is writable by other users (mode 0777)");
+  }
+
+  @Test
+  void worldWritableAncestorIsRefused() throws IOException {
+    Path open = Files.createDirectory(shm.resolve("open"));
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path mine = Files.createDirectory(open.resolve("mine"));
+    Path target = mine.resolve("env");
+    var failure =
+        assertThrows(
+            Failure.Output.class, () -> EnvFileWriter.write(target, SECRETS, false, QUIET));
+    assertTrue(failure.getMessage().contains("folder " + open.toRealPath()), failure::getMessage);
+    assertEquals(List.of(), listing(mine));
+  }
+
+  @Test
+  void stickyWorldWritableFolderIsAccepted() throws IOException {
+    // /dev/shm itself: others may create names there, but not rename or delete ours.
+    Path sticky = Files.createDirectory(shm.resolve("sticky"));
+    Files.setAttribute(sticky, "unix:mode", 01777);
+    EnvFileWriter.write(sticky.resolve("env"), SECRETS, false, QUIET);
+    assertEquals(List.of("env"), listing(sticky));
+  }
+
+  @Test
+  void folderOfAnotherUserIsRefused() throws IOException {
+    assumeTrue(isRoot(), "needs root to give a folder to another user");
+    Path theirs = Files.createDirectory(shm.resolve("theirs"));
+    Files.setAttribute(theirs, "unix:uid", 65534);
+    var failure =
+        assertThrows(
+            Failure.Output.class,
+            () -> EnvFileWriter.write(theirs.resolve("env"), SECRETS, false, QUIET));
+    assertTrue(
+        failure.getMessage().contains("belongs to another user (uid 65534)"), failure::getMessage);
+    assertEquals(List.of(), listing(theirs));
+  }
+
+  @Test
+  void linkedFolderIsResolvedOnceAndItsRealFolderChecked() throws IOException {
+    Path real = Files.createDirectory(shm.resolve("real"));
+    Path link = Files.createSymbolicLink(shm.resolve("link"), real);
+    EnvFileWriter.write(link.resolve("env"), SECRETS, false, said::add);
+    assertEquals(List.of("env"), listing(real));
+    assertTrue(said.getFirst().startsWith("writing " + real.toRealPath().resolve("env")));
+  }
+
+  @Test
+  void linkToAnUnsafeFolderIsRefused() throws IOException {
+    Path open = Files.createDirectory(shm.resolve("open"));
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path link = Files.createSymbolicLink(shm.resolve("link"), open);
+    assertThrows(
+        Failure.Output.class,
+        () -> EnvFileWriter.write(link.resolve("env"), SECRETS, false, QUIET));
+    assertEquals(List.of(), listing(open));
+  }
+
+  @Test
+  void persistentFolderIsRefusedUnlessAllowed() throws IOException {
+    Path disk = folder(Path.of(System.getProperty("java.io.tmpdir")));
+    try {
+      assumeTrue(!"tmpfs".equals(Files.getFileStore(disk).type()), "the temp folder is tmpfs");
+      var failure =
+          assertThrows(
+              Failure.Output.class,
+              () -> EnvFileWriter.write(disk.resolve("env"), SECRETS, false, QUIET));
+      assertTrue(failure.getMessage().contains("not tmpfs"), failure::getMessage);
+      assertEquals(List.of(), listing(disk));
+      EnvFileWriter.write(disk.resolve("env"), SECRETS, true, QUIET);
+      assertEquals(List.of("env"), listing(disk));
+    } finally {
+      try (Stream<Path> files = Files.walk(disk)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
 
   @Test
-  void writesWithMode0600AndNoTemporaryLeft() throws IOException {
-    Path target = shm.resolve("env");
-    EnvFileWriter.write(target, CONTENT, false);
-    assertArrayEquals(CONTENT, Files.readAllBytes(target));
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
-    try (Stream<Path> files = Files.list(shm)) {
-      assertEquals(1, files.count());
-    }
-  }
-
-  @Test
-  void createsMissingFoldersWithMode0700() throws IOException {
-    Path target = shm.resolve("a/b/env");
-    EnvFileWriter.write(target, CONTENT, false);
-    assertEquals(
-        "rwx------",
-        PosixFilePermissions.toString(Files.getPosixFilePermissions(shm.resolve("a/b"))));
-  }
-
-  @Test
-  void replacesAnExistingFileAtomically() throws IOException {
-    Path target = shm.resolve("env");
-    Files.writeString(target, "old");
-    EnvFileWriter.write(target, CONTENT, false);
-    assertArrayEquals(CONTENT, Files.readAllBytes(target));
-  }
-
-  @Test
-  void replacesASymlinkInsteadOfWritingThroughIt() throws IOException {
-    Path victim = shm.resolve("victim");
-    Files.writeString(victim, "precious");
-    Path target = shm.resolve("env");
-    Files.createSymbolicLink(target, victim);
-    EnvFileWriter.write(target, CONTENT, false);
-    assertEquals("precious", Files.readString(victim));
-    assertFalse(Files.isSymbolicLink(target));
-    assertArrayEquals(CONTENT, Files.readAllBytes(target));
-  }
-
-  @Test
-  void refusesAPersistentFolderAndWritesNothing(@TempDir Path disk) throws IOException {
-    assumeFalse(Files.getFileStore(disk).type().equals("tmpfs"), "needs a non-tmpfs temp dir");
-    Path target = disk.resolve("env");
+  void directoryAtTheTargetIsRefused() throws IOException {
+    Path target = Files.createDirectory(shm.resolve("env"));
     var failure =
-        assertThrows(Failure.Output.class, () -> EnvFileWriter.write(target, CONTENT, false));
-    assertTrue(failure.getMessage().contains("--allow-persistent"), failure.getMessage());
-    try (Stream<Path> files = Files.list(disk)) {
-      assertEquals(0, files.count());
-    }
+        assertThrows(
+            Failure.Output.class, () -> EnvFileWriter.write(target, SECRETS, false, QUIET));
+    assertTrue(failure.getMessage().contains("is a directory"), failure::getMessage);
   }
 
   @Test
-  void writesAPersistentFolderWhenAllowed(@TempDir Path disk) throws IOException {
-    Path target = disk.resolve("env");
-    EnvFileWriter.write(target, CONTENT, true);
-    assertArrayEquals(CONTENT, Files.readAllBytes(target));
-    assertEquals(
-        "rw-------",
-        PosixFilePermissions.toString(
-            Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS)));
-  }
-
-  @Test
-  void refusesADirectoryTarget() {
+  void failedRenameLeavesNoTemporaryFile() throws IOException {
+    // Once the temporary file exists, a directory appears at the target: the rename fails.
+    Path target = shm.resolve("env");
+    Consumer<String> race =
+        line -> {
+          try {
+            Files.createDirectory(target);
+            Files.writeString(target.resolve("keep"), "x");
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        };
     var failure =
-        assertThrows(Failure.Output.class, () -> EnvFileWriter.write(shm, CONTENT, false));
-    assertTrue(failure.getMessage().contains("is a directory"), failure.getMessage());
+        assertThrows(Failure.Output.class, () -> EnvFileWriter.write(target, SECRETS, false, race));
+    assertTrue(failure.getMessage().startsWith(target + ": cannot write"), failure::getMessage);
+    assertEquals(List.of("env"), listing(shm), "the temporary file is gone");
+  }
+
+  private void assertRefused(String permissions, String message) throws IOException {
+    Path folder = Files.createDirectory(shm.resolve("folder"));
+    Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString(permissions));
+    var failure =
+        assertThrows(
+            Failure.Output.class,
+            () -> EnvFileWriter.write(folder.resolve("env"), SECRETS, false, QUIET));
+    assertTrue(failure.getMessage().contains(message), failure::getMessage);
+    assertTrue(failure.getMessage().contains("chmod go-w"), failure::getMessage);
+    assertEquals(List.of(), listing(folder));
+  }
+
+  private static Supplier<String> names(String... names) {
+    Iterator<String> next = List.of(names).iterator();
+    return next::next;
+  }
+
+  private static boolean isRoot() throws IOException {
+    return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+  }
+
+  private static String mode(Path path) throws IOException {
+    return PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  private static List<String> listing(Path folder) {
+    return TmpfsFolder.listing(folder);
+  }
+
+  private static Path folder(Path parent) {
+    try {
+      return Files.createTempDirectory(parent, "kvload-test-");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -1,0 +1,72 @@
+package dev.kvload.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A few of the hostile manifests of {@code HostileManifestTest}, through the real process: the JVM
+ * must not print a stack trace of its own (a StackOverflowError, an encoding error) either.
+ */
+class HostileManifestIT {
+  private final Harness h = new Harness();
+
+  @AfterEach
+  void close() {
+    h.close();
+  }
+
+  static Stream<Arguments> manifests() {
+    return Stream.of(
+        Arguments.of(
+            "200,000 nested objects",
+            ("{\"secrets\":" + "{\"a\":".repeat(200_000) + "1" + "}".repeat(200_001))
+                .getBytes(StandardCharsets.UTF_8),
+            "nesting depth"),
+        Arguments.of(
+            "duplicate keys",
+            "{\"vault\":\"kv-one\",\"secrets\":{\"A\":\"a\",\"A\":\"b\"}}"
+                .getBytes(StandardCharsets.UTF_8),
+            "A: mapped twice"),
+        Arguments.of(
+            "a NUL byte and an escape sequence in a key",
+            "{\"vault\":\"kv-one\",\"secrets\":{\"A\u0000\\u001b[2J\":\"a\"}}"
+                .getBytes(StandardCharsets.UTF_8),
+            "kvload.json:1:"),
+        Arguments.of(
+            "invalid UTF-8",
+            new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'},
+            "Invalid UTF-8"),
+        Arguments.of(
+            "UTF-32 garbage",
+            new byte[] {0, 0, (byte) 0xFE, (byte) 0xFF, 0, 0, 0, '{', 0x6b, 0x22, 0x6b, 0x6b},
+            "save the manifest as UTF-8"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("manifests")
+  void refusedWithShortMessagesAndNoStackTrace(String name, byte[] manifest, String message)
+      throws IOException {
+    Files.write(h.dir.resolve("kvload.json"), manifest);
+    var run = h.kvload("validate");
+    assertEquals(3, run.exit(), run::toString);
+    assertEquals("", run.stdout());
+    // One line per problem found before the file stopped making sense, each naming the file.
+    assertTrue(run.stderr().lines().count() <= 3, run::toString);
+    assertTrue(
+        run.stderr().lines().allMatch(line -> line.startsWith("kvload: kvload.json")),
+        run::toString);
+    assertTrue(run.stderr().contains(message), run::toString);
+    assertFalse(
+        run.stderr().contains("Exception") || run.stderr().contains("\tat "), run::toString);
+  }
+}

@@ -1,0 +1,149 @@
+package dev.kvload.vault;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.azure.core.exception.ClientAuthenticationException;
+import com.azure.core.http.HttpHeaders;
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
+import java.io.EOFException;
+import java.io.UncheckedIOException;
+import java.net.UnknownHostException;
+import java.security.cert.CertificateException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DeadlineRetryTest {
+  private static final Instant NOW = Instant.parse("2026-01-15T09:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+  static Stream<Arguments> retryAfterHeaders() {
+    return Stream.of(
+        Arguments.of("seconds", Map.of("Retry-After", "7"), Duration.ofSeconds(7)),
+        Arguments.of("zero seconds", Map.of("Retry-After", "0"), Duration.ZERO),
+        Arguments.of(
+            "an HTTP date",
+            Map.of("Retry-After", "Thu, 15 Jan 2026 09:00:30 GMT"),
+            Duration.ofSeconds(30)),
+        Arguments.of(
+            "an HTTP date in the past",
+            Map.of("Retry-After", "Thu, 15 Jan 2026 08:00:00 GMT"),
+            Duration.ZERO),
+        Arguments.of("retry-after-ms", Map.of("retry-after-ms", "1500"), Duration.ofMillis(1500)),
+        Arguments.of(
+            "x-ms-retry-after-ms first",
+            Map.of("x-ms-retry-after-ms", "250", "Retry-After", "9"),
+            Duration.ofMillis(250)),
+        Arguments.of("garbage", Map.of("Retry-After", "soon"), null),
+        Arguments.of("negative", Map.of("Retry-After", "-3"), null),
+        Arguments.of("none", Map.of(), null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("retryAfterHeaders")
+  void readsRetryAfterAsTheSdkDoes(String name, Map<String, String> headers, Duration expected) {
+    assertEquals(expected, DeadlineRetry.retryAfter(headers(headers), NOW));
+  }
+
+  static Stream<Arguments> answers() {
+    return Stream.of(
+        Arguments.of("429, Retry-After fits", 429, Map.of("Retry-After", "2"), 10, true),
+        Arguments.of(
+            "429, Retry-After past the deadline", 429, Map.of("Retry-After", "2"), 2, false),
+        Arguments.of("429, Retry-After 120 s", 429, Map.of("Retry-After", "120"), 30, false),
+        Arguments.of("429 without Retry-After", 429, Map.of(), 10, true),
+        Arguments.of("500", 500, Map.of(), 10, true),
+        Arguments.of("503", 503, Map.of(), 10, true),
+        Arguments.of("408", 408, Map.of(), 10, true),
+        Arguments.of("501 is not retried", 501, Map.of(), 10, false),
+        Arguments.of("404 is not retried", 404, Map.of(), 10, false),
+        Arguments.of("403 is not retried", 403, Map.of(), 10, false),
+        Arguments.of("500 with no time left", 500, Map.of(), 0, false));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("answers")
+  void retriesAnswersOnlyWhileTheDeadlineAllows(
+      String name, int status, Map<String, String> headers, int secondsLeft, boolean retried) {
+    List<String> said = new ArrayList<>();
+    DeadlineRetry retry = new DeadlineRetry(NOW.plusSeconds(secondsLeft), CLOCK, said::add);
+    assertEquals(retried, retry.retryAnswer(answer(status, headers), 0));
+    boolean transientStatus = List.of(408, 429, 500, 502, 503, 504).contains(status);
+    assertEquals(transientStatus ? 1 : 0, said.size(), "a -v line for each retry decision");
+    if (transientStatus) {
+      assertTrue(said.getFirst().startsWith("GET vault.test/secrets/db-url: HTTP " + status));
+    }
+  }
+
+  static Stream<Arguments> failures() {
+    return Stream.of(
+        Arguments.of(
+            "connection lost mid-body", new UncheckedIOException(new EOFException()), true),
+        Arguments.of(
+            "certificate for another host",
+            new UncheckedIOException(
+                new SSLHandshakeException("No subject alternative DNS name matching x")),
+            false),
+        Arguments.of(
+            "untrusted certificate",
+            new RuntimeException(new CertificateException("PKIX path building failed")),
+            false),
+        Arguments.of(
+            "unknown host", new UncheckedIOException(new UnknownHostException("kv.test")), false),
+        Arguments.of(
+            "no token", new ClientAuthenticationException("token endpoint down", null), false),
+        Arguments.of(
+            "no token, as the pipeline sees it",
+            new TokenFailure(
+                new ClientAuthenticationException(
+                    "refused", null, new UncheckedIOException(new java.net.ConnectException()))),
+            false),
+        Arguments.of(
+            "a cause of an untrusted certificate, asked about on its own",
+            new java.security.cert.CertPathValidatorException("no path to a trusted root"),
+            false));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("failures")
+  void retriesOnlyFailuresThatMayPass(String name, Throwable error, boolean retried) {
+    DeadlineRetry retry = new DeadlineRetry(NOW.plusSeconds(30), CLOCK, line -> {});
+    assertEquals(retried, retry.retryFailure(error, 0));
+  }
+
+  @Test
+  void ownWaitsGrowButNeverPassTheDeadline() {
+    DeadlineRetry roomy = new DeadlineRetry(NOW.plusSeconds(60), CLOCK, line -> {});
+    assertTrue(roomy.calculateRetryDelay(0).toMillis() <= 240);
+    assertTrue(roomy.calculateRetryDelay(3).toMillis() >= 1280);
+    assertEquals(Duration.ofSeconds(8), roomy.calculateRetryDelay(10));
+    DeadlineRetry tight = new DeadlineRetry(NOW.plusMillis(700), CLOCK, line -> {});
+    assertEquals(Duration.ofMillis(600), tight.calculateRetryDelay(10));
+    DeadlineRetry past = new DeadlineRetry(NOW.minusSeconds(1), CLOCK, line -> {});
+    assertEquals(Duration.ZERO, past.calculateRetryDelay(1));
+  }
+
+  private static HttpHeaders headers(Map<String, String> values) {
+    HttpHeaders headers = new HttpHeaders();
+    values.forEach(headers::set);
+    return headers;
+  }
+
+  private static HttpResponse answer(int status, Map<String, String> headers) {
+    HttpRequest request = new HttpRequest(HttpMethod.GET, "https://vault.test/secrets/db-url");
+    return new WholeBody.Read(request, status, headers(headers), new byte[0]);
+  }
+}
