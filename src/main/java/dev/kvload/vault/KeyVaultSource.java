@@ -285,8 +285,12 @@ public final class KeyVaultSource implements SecretSource {
 
   private static Outcome fromStatus(HttpResponseException e) {
     int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
-    String body = e.getValue() instanceof BinaryData data ? data.toString() : "";
-    if (status == 403 && (body.contains("SecretDisabled") || body.contains("disabled"))) {
+    // The SDK decodes an error body into a Map (its exception's value type is Object), not
+    // BinaryData. Only the inner code is trusted: other 403s say "disabled" too, e.g. "Public
+    // network access is disabled".
+    Object value = e.getValue();
+    String body = value instanceof BinaryData data ? data.toString() : String.valueOf(value);
+    if (status == 403 && body.contains("SecretDisabled")) {
       return new Outcome.Disabled();
     }
     if (status == 403 || status == 401) {

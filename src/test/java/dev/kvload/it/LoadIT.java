@@ -9,7 +9,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,24 +106,11 @@ class LoadIT {
         "{\"vault\": \""
             + h.fake.vaultUrl("kvload-test")
             + "\", \"secrets\": {\"DATABASE_URL\": \"db-url\", \"API_KEY\": \"api-key\"}}");
-    // Fifty JVMs share two cores here (in real life, fifty machines): a cold export costs ~2.3
-    // CPU-s, mostly loading classes. A class-data archive made by one run first, and a small heap,
-    // bring that to ~1.4 CPU-s, which keeps the fleet within the suite's time budget. These
-    // options change how the JVM loads classes and sizes its heap, not what kvload does.
-    Path archive = h.dir.resolve("fleet.jsa");
-    var training =
-        h.run()
-            .args("export", "--timeout", "60s")
-            .env(
-                "KVLOAD_JAVA_OPTS",
-                Harness.TLS.javaOptions() + " -XX:ArchiveClassesAtExit=" + archive)
-            .valuesOnStdout()
-            .go();
-    assertEquals(0, training.exit(), training::toString);
+    // Fifty JVMs share two cores here (in real life, fifty machines). bin/kvload starts each with
+    // the AOT cache the build trained; a small heap keeps fifty of them within memory. These
+    // options change how the JVM sizes itself, not what kvload does.
     String javaOptions =
-        Harness.TLS.javaOptions()
-            + " -Xmx96m -Xms16m -Xss512k -XX:-UsePerfData -XX:CICompilerCount=1"
-            + (Files.exists(archive) ? " -XX:SharedArchiveFile=" + archive : "");
+        Harness.TLS.javaOptions() + " -Xmx96m -Xms16m -Xss512k -XX:CICompilerCount=1";
     int processes = 50;
     int tokensBefore = h.fake.tokenRequests();
     // The vault holds each process's first secret GET until all fifty are waiting: whatever order
@@ -169,12 +155,12 @@ class LoadIT {
       }
       System.out.printf(
           "LOAD %d processes at once: all exit 0; slowest %d ms, all done in %d ms;"
-              + " the fake saw at most %d requests in flight; class-data archive %s%n",
+              + " the fake saw at most %d requests in flight; AOT cache %s%n",
           processes,
           slowest,
           Duration.between(start, Instant.now()).toMillis(),
           h.fake.peakInFlight(),
-          Files.exists(archive) ? "used" : "missing");
+          Files.exists(Harness.HOME.resolve("target/kvload.aot")) ? "present" : "missing");
       assertEquals(processes, h.fake.tokenRequests() - tokensBefore, "one token per process");
       assertTrue(h.fake.peakInFlight() >= processes, "the vault got them all at once");
     } finally {
