@@ -86,11 +86,15 @@ public final class Kvload {
       err.println("kvload: this is a bug in kvload; please report it with the output of -v");
     }
     if (verbose(parsed)) {
-      // Types and frames only: a library's message might quote a response body.
-      for (Throwable t = error; t != null; t = t.getCause()) {
-        err.println("kvload:   " + t.getClass().getName());
+      // Types and frames only: a library's message might quote a response body. A failure kvload
+      // expected says all it knows already; what caused it (the SDK's exceptions) may still help.
+      // An unexpected exception is a bug: its frames are what a report needs.
+      boolean bug = !(error instanceof Failure);
+      for (Throwable t = bug ? error : error.getCause(); t != null; t = t.getCause()) {
+        err.println("kvload:   caused by " + t.getClass().getName());
+        int frames = bug ? 12 : 3;
         for (StackTraceElement frame :
-            List.of(t.getStackTrace()).subList(0, Math.min(12, t.getStackTrace().length))) {
+            List.of(t.getStackTrace()).subList(0, Math.min(frames, t.getStackTrace().length))) {
           err.println("kvload:     at " + frame);
         }
       }

@@ -142,8 +142,8 @@ public final class Loader {
     if (!vaultProblems.isEmpty()) {
       List<String> lines = new ArrayList<>(vaultProblems);
       lines.add(
-          "check the network and the vault URL, then try again (the whole run may take up to"
-              + " --timeout "
+          "check the network and the vault URL, then try again; a slow vault may need a longer"
+              + " --timeout (this run's: "
               + Durations.format(timeout)
               + ")");
       return new Failure.Vault(lines, null);

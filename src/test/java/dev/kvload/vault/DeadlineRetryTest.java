@@ -121,7 +121,43 @@ class DeadlineRetryTest {
   @MethodSource("failures")
   void retriesOnlyFailuresThatMayPass(String name, Throwable error, boolean retried) {
     DeadlineRetry retry = new DeadlineRetry(NOW.plusSeconds(30), CLOCK, line -> {});
-    assertEquals(retried, retry.retryFailure(error, 0));
+    assertEquals(retried, retry.retryFailure(error, 0, List.of()));
+  }
+
+  static Stream<Arguments> connectionTries() {
+    // As the JDK client reports a refused connection: the cause has a cause.
+    Throwable cause = new java.nio.channels.ClosedChannelException();
+    var connect = new java.net.ConnectException("Connection refused");
+    connect.initCause(cause);
+    Throwable refused = new UncheckedIOException(connect);
+    Throwable dropped =
+        new UncheckedIOException(new java.io.EOFException("EOF reached while reading"));
+    return Stream.of(
+        Arguments.of("refused twice before: retried", refused, List.of(refused, refused), true),
+        Arguments.of(
+            "refused three times before: given up",
+            refused,
+            List.of(refused, refused, refused),
+            false),
+        Arguments.of(
+            "asked about a cause, refused three times before: given up",
+            cause,
+            List.of(refused, refused, refused),
+            false),
+        Arguments.of(
+            "answers dropped nine times: still worth it",
+            dropped,
+            List.of(
+                dropped, dropped, dropped, dropped, dropped, dropped, dropped, dropped, dropped),
+            true));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("connectionTries")
+  void aVaultThatCannotBeReachedIsRetriedOnlyBriefly(
+      String name, Throwable error, List<Throwable> previous, boolean retried) {
+    DeadlineRetry retry = new DeadlineRetry(NOW.plusSeconds(300), CLOCK, line -> {});
+    assertEquals(retried, retry.retryFailure(error, previous.size(), previous));
   }
 
   @Test
