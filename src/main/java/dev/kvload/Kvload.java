@@ -55,6 +55,7 @@ public final class Kvload {
     cli.addSubcommand(new ValidateCommand(context));
     cli.addSubcommand(new ShellHookCommand(context));
     cli.addSubcommand(new CompletionCommand(context));
+    cli.addSubcommand(new CommandLine.HelpCommand());
     // An argument such as `curl -d @body.json` after `run --` must reach the command unchanged.
     cli.setExpandAtFiles(false);
     cli.setOut(new PrintWriter(context.out(), true, StandardCharsets.UTF_8));

@@ -32,6 +32,9 @@ class ExitStatusIT {
     var help = h.kvload("--help");
     assertEquals(0, help.exit());
     assertTrue(help.stdout().contains("export") && help.stdout().contains("validate"));
+    var helpExport = h.kvload("help", "export");
+    assertEquals(0, helpExport.exit(), helpExport::toString);
+    assertTrue(helpExport.stdout().contains("--allow-persistent"), helpExport.stdout());
   }
 
   @Test

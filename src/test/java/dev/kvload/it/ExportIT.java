@@ -224,7 +224,7 @@ class ExportIT {
     long challenges = h.fake.secretRequests().stream().filter(r -> !r.authorized()).count();
     assertEquals(2, challenges, "one unauthenticated challenge request per vault");
     assertEquals(1, h.fake.tokenRequests(), "one token for both vaults");
-    assertTrue(h.fake.peakInFlight() <= 16 + 1, "bounded concurrency: " + h.fake.peakInFlight());
+    assertTrue(h.fake.peakInFlight() <= 8 + 1, "bounded concurrency: " + h.fake.peakInFlight());
     assertTrue(h.fake.peakInFlight() > 1, "fetches in parallel: " + h.fake.peakInFlight());
   }
 

@@ -30,7 +30,7 @@ class LoadIT {
   private static final List<String> VAULTS = List.of("kvload-test", "kvload-other", "kvload-third");
 
   /** KeyVaultSources.MAX_IN_FLIGHT: what the fake may see at once from one run. */
-  private static final int LIMIT = 16;
+  private static final int LIMIT = 8;
 
   private final Harness h = new Harness();
 
