@@ -91,6 +91,15 @@ public final class FakeAzure implements AutoCloseable {
       int dot = host.indexOf('.');
       return dot < 0 ? host : host.substring(0, dot);
     }
+
+    /**
+     * The kvload process that sent this request: its run id, the prefix of the {@code
+     * x-ms-client-request-id} RUNID-SEQUENCE that every request of one run carries ("" without).
+     */
+    public String run() {
+      String id = clientRequestId == null ? "" : clientRequestId;
+      return id.substring(0, Math.max(0, id.lastIndexOf('-')));
+    }
   }
 
   /**

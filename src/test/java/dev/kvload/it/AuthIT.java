@@ -20,11 +20,16 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Every {@code --auth} mode against the fakes, succeeding and failing: Entra ID's token endpoint,
  * the GitHub Actions ID-token endpoint, the App Service managed identity endpoint and a fake {@code
  * az}, all reached through environment variables only.
+ *
+ * <p>Tests that spend most of their time waiting (for an IMDS whose connects hang) run beside the
+ * others ({@code @Execution(CONCURRENT)}); the rest run one at a time.
  */
 class AuthIT {
   private static final String VALUE = "postgres://app:auth-it-s3cret@db/app";
@@ -318,6 +323,7 @@ class AuthIT {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void managedIdentityWhereImdsConnectsHang() {
     try (Blackhole imds = new Blackhole()) {
       var run =
@@ -524,6 +530,7 @@ class AuthIT {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void defaultWithNoCredentialWhereImdsConnectsHang() {
     try (Blackhole imds = new Blackhole()) {
       Instant start = Instant.now();

@@ -24,11 +24,18 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@code kvload check} against the fake vault: every status, the JSON, exit codes, Actions. */
+/**
+ * {@code kvload check} against the fake vault: every status, the JSON, exit codes, Actions.
+ *
+ * <p>Tests that spend most of their time waiting (for the retries at a vault that refuses
+ * connections) run beside the others ({@code @Execution(CONCURRENT)}); the rest run one at a time.
+ */
 class CheckIT {
   static final String VAULT = "kvload-test";
   static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -119,6 +126,7 @@ class CheckIT {
           "OPTIONAL_VAR", "missing");
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void jsonReportsEveryStatus() throws IOException {
     stockTheVault();
     manifest(ZOO.keySet().toArray(String[]::new));
@@ -178,6 +186,7 @@ class CheckIT {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void tableShowsOneRowPerVariable() {
     stockTheVault();
     manifest(ZOO.keySet().toArray(String[]::new));
@@ -228,6 +237,7 @@ class CheckIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("exits")
+  @Execution(ExecutionMode.CONCURRENT)
   void exitStatus(String name, List<String> variables, List<String> options, int exit) {
     stockTheVault();
     manifest(variables.toArray(String[]::new));
@@ -254,6 +264,7 @@ class CheckIT {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void insideGithubActionsWritesTheSummaryAndAnnotations() throws IOException {
     stockTheVault();
     manifest(ZOO.keySet().toArray(String[]::new));

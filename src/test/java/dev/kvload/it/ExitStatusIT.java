@@ -7,8 +7,15 @@ import dev.kvload.fake.FakeAzure;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
-/** Every exit status of the contract, from the real process. */
+/**
+ * Every exit status of the contract, from the real process.
+ *
+ * <p>Tests that spend most of their time waiting (for retries, a deadline or credentials that are
+ * not there) run beside the others ({@code @Execution(CONCURRENT)}); the rest run one at a time.
+ */
 class ExitStatusIT {
   private final Harness h = new Harness();
 
@@ -66,6 +73,7 @@ class ExitStatusIT {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void noCredentialIs4WithWhatWasTriedAndWhatToDo() {
     h.fake.put("kvload-test", "db", "postgres://x");
     oneSecretManifest(h.fake.vaultUrl("kvload-test"));
@@ -102,6 +110,7 @@ class ExitStatusIT {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void unreachableVaultIs6() {
     // Port 1 on loopback: nothing listens, the connection is refused at once. A few quick retries,
     // then the report: nobody waits out the 30 s default --timeout for a wrong port.
@@ -114,6 +123,7 @@ class ExitStatusIT {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void slowVaultIs6AtTheTimeout() {
     h.fake.put("kvload-test", "db", "postgres://slow");
     h.fake.behave(
@@ -126,6 +136,7 @@ class ExitStatusIT {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void unknownVaultHostIs6NamingTheHost() {
     oneSecretManifest("https://no-such-vault.vault.azure.net");
     var run = h.kvload("export");

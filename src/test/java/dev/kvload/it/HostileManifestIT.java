@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A few of the hostile manifests of {@code HostileManifestTest}, through the real process: the JVM
- * must not print a stack trace of its own (a StackOverflowError, an encoding error) either.
+ * must not print a stack trace of its own (a StackOverflowError, an encoding error) either, and
+ * {@code run} must start nothing.
  */
 class HostileManifestIT {
   private final Harness h = new Harness();
@@ -52,21 +55,27 @@ class HostileManifestIT {
             "save the manifest as UTF-8"));
   }
 
+  /** Through {@code validate}, and through {@code run}, which must start nothing. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("manifests")
   void refusedWithShortMessagesAndNoStackTrace(String name, byte[] manifest, String message)
       throws IOException {
     Files.write(h.dir.resolve("kvload.json"), manifest);
-    var run = h.kvload("validate");
-    assertEquals(3, run.exit(), run::toString);
-    assertEquals("", run.stdout());
-    // One line per problem found before the file stopped making sense, each naming the file.
-    assertTrue(run.stderr().lines().count() <= 3, run::toString);
-    assertTrue(
-        run.stderr().lines().allMatch(line -> line.startsWith("kvload: kvload.json")),
-        run::toString);
-    assertTrue(run.stderr().contains(message), run::toString);
-    assertFalse(
-        run.stderr().contains("Exception") || run.stderr().contains("\tat "), run::toString);
+    Path marker = h.dir.resolve("marker");
+    var validating = h.run().args("validate").start();
+    var running = h.run().args("run", "--", "touch", marker.toString()).start();
+    for (var run : List.of(validating.await(), running.await())) {
+      assertEquals(3, run.exit(), run::toString);
+      assertEquals("", run.stdout());
+      // One line per problem found before the file stopped making sense, each naming the file.
+      assertTrue(run.stderr().lines().count() <= 3, run::toString);
+      assertTrue(
+          run.stderr().lines().allMatch(line -> line.startsWith("kvload: kvload.json")),
+          run::toString);
+      assertTrue(run.stderr().contains(message), run::toString);
+      assertFalse(
+          run.stderr().contains("Exception") || run.stderr().contains("\tat "), run::toString);
+    }
+    assertFalse(Files.exists(marker), "run started the command");
   }
 }

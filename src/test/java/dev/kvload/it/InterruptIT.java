@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * SIGINT or SIGTERM at the worst moments of {@code export -o}: while the secrets are being fetched,
  * and while the env file is being written. Afterwards the env file is the old complete file or the
- * new complete file, never a mix, and no temporary file is left beside it.
+ * new complete file, never a mix, and no temporary file is left beside it. And {@code run}
+ * interrupted while fetching starts nothing.
  */
 class InterruptIT {
   private static final String VAULT = "kvload-test";
@@ -34,28 +35,32 @@ class InterruptIT {
     shm.close();
   }
 
+  /** Both sinks at once: {@code export -o} and {@code run}, each signalled mid-fetch. */
   @ParameterizedTest(name = "SIG{0} while fetching")
   @CsvSource({"INT, 130", "TERM, 143"})
   void whileFetching(String signal, int status) throws IOException {
     h.fake.put(VAULT, "db-url", "postgres://app:interrupted-s3cret@db/app");
-    h.fake.behave(
-        VAULT,
-        "db-url",
-        r -> r.authorized() ? h.fake.normal(r).after(Duration.ofSeconds(60)) : null);
+    h.fake.behave(VAULT, "db-url", r -> h.fake.normal(r).after(Duration.ofSeconds(60)));
     manifest("DATABASE_URL", "db-url");
     Files.writeString(envFile, OLD);
+    Seen seen = new Seen(h.dir.resolve("started"), "DATABASE_URL");
 
-    var running = h.run().args("export", "-o", envFile.toString(), "--timeout", "90s").start();
-    awaitAuthorizedRequest();
+    var export = h.run().args("export", "-o", envFile.toString(), "--timeout", "90s").start();
+    var running = h.run().args("run", "--timeout", "90s", "--").args(seen.command()).start();
+    awaitAuthorizedRequests(2);
+    export.signal(signal);
     running.signal(signal);
-    var run = running.finish(Duration.ofSeconds(30));
+    var exported = export.finish(Duration.ofSeconds(30));
+    var ran = running.finish(Duration.ofSeconds(30));
 
     System.out.printf(
-        "INTERRUPT SIG%s while fetching: exit %d in %d ms%n",
-        signal, run.exit(), run.took().toMillis());
-    assertEquals(status, run.exit(), run::toString);
+        "INTERRUPT SIG%s while fetching: export exit %d in %d ms, run exit %d in %d ms%n",
+        signal, exported.exit(), exported.took().toMillis(), ran.exit(), ran.took().toMillis());
+    assertEquals(status, exported.exit(), exported::toString);
     assertEquals(List.of("env"), shm.listing(), "no temporary file");
     assertEquals(OLD, Files.readString(envFile));
+    assertEquals(status, ran.exit(), ran::toString);
+    seen.assertNotStarted(ran);
   }
 
   /**
@@ -138,9 +143,15 @@ class InterruptIT {
             + "\"}}");
   }
 
-  private void awaitAuthorizedRequest() {
+  /** Waits until the fake has had authorized secret GETs from this many kvload processes. */
+  private void awaitAuthorizedRequests(int processes) {
     Instant end = Instant.now().plus(Duration.ofSeconds(60));
-    while (h.fake.secretRequests().stream().noneMatch(r -> r.authorized())) {
+    while (h.fake.secretRequests().stream()
+            .filter(r -> r.authorized())
+            .map(r -> r.run())
+            .distinct()
+            .count()
+        < processes) {
       assertTrue(Instant.now().isBefore(end), "kvload never asked for the secret");
       try {
         Thread.sleep(20);
