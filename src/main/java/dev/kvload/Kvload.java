@@ -9,6 +9,7 @@ import dev.kvload.cli.RunCommand;
 import dev.kvload.cli.ShellHookCommand;
 import dev.kvload.cli.ValidateCommand;
 import dev.kvload.core.KeyVaultSources;
+import dev.kvload.http.TlsWarmup;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,9 @@ public final class Kvload {
    * @return the exit status
    */
   public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (reachesVaults(args)) {
+      TlsWarmup.start();
+    }
     return run(
         args,
         new Context(
@@ -45,6 +49,28 @@ public final class Kvload {
     context.out().flush();
     context.err().flush();
     return status;
+  }
+
+  /**
+   * Whether the command line names a command that fetches secrets, before picocli has parsed it, so
+   * that TLS set-up can start beside the parsing. A guess, as bin/kvload's choice of AOT cache is:
+   * a wrong one costs only some CPU.
+   */
+  static boolean reachesVaults(String[] args) {
+    boolean fetching = false;
+    for (String arg : args) {
+      switch (arg) {
+        case "--" -> {
+          return fetching;
+        }
+        case "run", "export", "check" -> fetching = true;
+        case "help", "--help", "-h", "--version", "-V" -> {
+          return false;
+        }
+        default -> {}
+      }
+    }
+    return fetching;
   }
 
   static CommandLine commandLine(Context context) {

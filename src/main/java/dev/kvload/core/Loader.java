@@ -48,9 +48,18 @@ public final class Loader {
    * @throws Failure.Auth when no token can be had
    */
   public List<Result> fetch(Manifest manifest) {
+    return fetch(manifest, () -> {});
+  }
+
+  /**
+   * As {@link #fetch(Manifest)}, running {@code beforeRequests} once the source is open and before
+   * any request is sent; what it throws ends the fetch.
+   */
+  public List<Result> fetch(Manifest manifest, Runnable beforeRequests) {
     List<SecretRef> refs = manifest.bindings().stream().map(Binding::secret).toList();
     Map<SecretRef, Outcome> outcomes;
     try (SecretSource source = session.sources().open(settings, session)) {
+      beforeRequests.run();
       outcomes = source.fetch(refs, deadline);
     }
     return manifest.bindings().stream().map(b -> new Result(b, outcomes.get(b.secret()))).toList();
@@ -65,8 +74,13 @@ public final class Loader {
    * @throws Failure.Vault when the only failures are vaults that could not be reached in time
    */
   public Map<String, SecretValue> load() {
+    return load(() -> {});
+  }
+
+  /** As {@link #load()}, running {@code beforeRequests} as {@link #fetch(Manifest, Runnable)}. */
+  public Map<String, SecretValue> load(Runnable beforeRequests) {
     Manifest manifest = manifest();
-    List<Result> results = fetch(manifest);
+    List<Result> results = fetch(manifest, beforeRequests);
     Instant now = session.clock().instant();
     Map<String, SecretValue> values = new LinkedHashMap<>();
     List<Result> failing = new ArrayList<>();

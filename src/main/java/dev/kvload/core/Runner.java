@@ -23,8 +23,11 @@ public final class Runner {
    *     another value (7: the environment refused the write, as a file may be refused)
    */
   public static int run(Session session, Settings settings, List<String> command, Handoff handoff) {
-    handoff.check(command, Environment.of(session.env()));
-    Map<String, SecretValue> secrets = new Loader(session, settings).load();
+    // Checked once the transport is up rather than first: by then the handoff, made on another
+    // thread, is ready. A mistyped command still fails before any request is sent.
+    Map<String, SecretValue> secrets =
+        new Loader(session, settings)
+            .load(() -> handoff.check(command, Environment.of(session.env())));
     Map<String, String> values = new LinkedHashMap<>();
     secrets.forEach((name, value) -> values.put(name, value.reveal()));
     ConflictPolicy policy = settings.onConflict();

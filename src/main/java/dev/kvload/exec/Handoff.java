@@ -35,12 +35,24 @@ public interface Handoff {
    */
   void check(List<String> command, Environment environment);
 
-  /** The handoff this system and {@code KVLOAD_EXEC} call for. */
+  /**
+   * The handoff this system and {@code KVLOAD_EXEC} call for. Its native calls are linked on
+   * another thread, while the secrets are fetched: linking execve, sigaction and the rest takes ~60
+   * ms, which would otherwise come before the first request.
+   *
+   * @throws Failure.Usage when {@code KVLOAD_EXEC} names no mode
+   */
   static Handoff forEnvironment(Map<String, String> env) {
     String mode = env.getOrDefault(MODE_VARIABLE, "");
+    if (!List.of("", "child", "exec").contains(mode)) {
+      throw new Failure.Usage(
+          MODE_VARIABLE + ": '" + mode + "' is not a mode: use exec or child, or unset it");
+    }
+    return DeferredHandoff.start(() -> select(mode, env));
+  }
+
+  private static Handoff select(String mode, Map<String, String> env) {
     return switch (mode) {
-      case "" ->
-          ExecHandoff.load(env).map(Handoff.class::cast).orElseGet(() -> ChildHandoff.load(env));
       case "child" -> ChildHandoff.load(env);
       case "exec" ->
           ExecHandoff.load(env)
@@ -54,8 +66,7 @@ public interface Handoff {
                               + System.getProperty("os.arch"),
                           "unset " + MODE_VARIABLE + " to run the command as a child process"));
       default ->
-          throw new Failure.Usage(
-              MODE_VARIABLE + ": '" + mode + "' is not a mode: use exec or child, or unset it");
+          ExecHandoff.load(env).map(Handoff.class::cast).orElseGet(() -> ChildHandoff.load(env));
     };
   }
 

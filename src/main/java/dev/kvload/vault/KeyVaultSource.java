@@ -46,6 +46,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
@@ -113,6 +114,7 @@ public final class KeyVaultSource implements SecretSource {
     RetryPolicy retry =
         new RetryPolicy(new DeadlineRetry(deadline, clock, verbose, lastAnswers::put));
     Map<VaultRef, SecretClient> clients = new ConcurrentHashMap<>();
+    Function<VaultRef, SecretClient> newClient = vault -> client(vault, retry, lastAnswers::put);
     ExecutorService pool =
         Executors.newFixedThreadPool(
             threads, Thread.ofPlatform().daemon().name("kvload-fetch-", 0).factory());
@@ -131,7 +133,7 @@ public final class KeyVaultSource implements SecretSource {
           .forEach(
               list -> {
                 SecretRef ref = list.getFirst();
-                first.put(ref, pool.submit(() -> fetchOne(ref, clients, retry)));
+                first.put(ref, pool.submit(() -> fetchOne(ref, clients, newClient)));
               });
       outcomes.putAll(await(first, deadline, lastAnswers));
       verbose.accept(
@@ -146,7 +148,8 @@ public final class KeyVaultSource implements SecretSource {
                   list.stream()
                       .skip(1)
                       .forEach(
-                          ref -> rest.put(ref, pool.submit(() -> fetchOne(ref, clients, retry)))));
+                          ref ->
+                              rest.put(ref, pool.submit(() -> fetchOne(ref, clients, newClient)))));
       outcomes.putAll(await(rest, deadline, lastAnswers));
       verbose.accept(
           "fetched "
@@ -225,11 +228,14 @@ public final class KeyVaultSource implements SecretSource {
     return outcomes;
   }
 
-  private Outcome fetchOne(SecretRef ref, Map<VaultRef, SecretClient> clients, RetryPolicy retry) {
+  private Outcome fetchOne(
+      SecretRef ref,
+      Map<VaultRef, SecretClient> clients,
+      Function<VaultRef, SecretClient> newClient) {
     int now = inFlight.incrementAndGet();
     peakInFlight.accumulateAndGet(now, Math::max);
     try {
-      SecretClient client = clients.computeIfAbsent(ref.vault(), v -> client(v, retry));
+      SecretClient client = clients.computeIfAbsent(ref.vault(), newClient);
       KeyVaultSecret secret =
           client
               .getSecretWithResponse(ref.name(), ref.latest() ? "" : ref.version(), Context.NONE)
@@ -271,7 +277,12 @@ public final class KeyVaultSource implements SecretSource {
         "/secrets/" + ref.name() + (ref.latest() ? "" : "/" + ref.version()));
   }
 
-  private SecretClient client(VaultRef vault, RetryPolicy retry) {
+  /**
+   * @param failed told each try that failed without an answer (a dropped connection, a cut body),
+   *     so that a request still retrying at the deadline can say what its tries got
+   */
+  private SecretClient client(
+      VaultRef vault, RetryPolicy retry, BiConsumer<String, String> failed) {
     return new SecretClientBuilder()
         .vaultUrl(vault.baseUrl())
         .credential(credential)
@@ -279,7 +290,15 @@ public final class KeyVaultSource implements SecretSource {
         .configuration(transport.configuration())
         .clientOptions(clientOptions)
         .retryPolicy(retry)
-        .addPolicy(new WholeBody())
+        .addPolicy(
+            new WholeBody(
+                (request, error) ->
+                    failed.accept(
+                        DeadlineRetry.requestKey(
+                            request.getUrl().getHost(),
+                            request.getUrl().getPort() == -1 ? 443 : request.getUrl().getPort(),
+                            request.getUrl().getPath()),
+                        networkReason(error, vault))))
         .buildClient();
   }
 

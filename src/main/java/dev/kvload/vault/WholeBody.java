@@ -14,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
+import java.util.function.BiConsumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -23,6 +24,15 @@ import reactor.core.publisher.Mono;
  * policy and fail the secret at once. Answers are a few kilobytes: holding them costs nothing.
  */
 final class WholeBody implements HttpPipelinePolicy {
+  private final BiConsumer<HttpRequest, Throwable> failed;
+
+  /**
+   * @param failed told each try that ended without a whole answer, and why
+   */
+  WholeBody(BiConsumer<HttpRequest, Throwable> failed) {
+    this.failed = failed;
+  }
+
   @Override
   public HttpPipelinePosition getPipelinePosition() {
     return HttpPipelinePosition.PER_RETRY;
@@ -31,13 +41,18 @@ final class WholeBody implements HttpPipelinePolicy {
   @Override
   public HttpResponse processSync(
       HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
-    HttpResponse response = next.processSync();
-    try (response) {
-      return new Read(
-          response.getRequest(),
-          response.getStatusCode(),
-          response.getHeaders(),
-          response.getBodyAsBinaryData().toBytes());
+    try {
+      HttpResponse response = next.processSync();
+      try (response) {
+        return new Read(
+            response.getRequest(),
+            response.getStatusCode(),
+            response.getHeaders(),
+            response.getBodyAsBinaryData().toBytes());
+      }
+    } catch (RuntimeException e) {
+      failed.accept(context.getHttpRequest(), e);
+      throw e;
     }
   }
 
@@ -57,7 +72,8 @@ final class WholeBody implements HttpPipelinePolicy {
                                     response.getStatusCode(),
                                     response.getHeaders(),
                                     body))
-                    .doFinally(signal -> response.close()));
+                    .doFinally(signal -> response.close()))
+        .doOnError(e -> failed.accept(context.getHttpRequest(), e));
   }
 
   /** An answer whose body is already in memory. */

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.core.http.HttpClient;
-import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.util.Context;
+import dev.kvload.fake.StubResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 class GithubOidcTest {
@@ -86,43 +85,7 @@ class GithubOidcTest {
               + ".sig";
       String body =
           status == 200 ? "{\"count\":1,\"value\":\"" + jwt + "\"}" : "{\"message\":\"no\"}";
-      return new HttpResponse(request) {
-        @Override
-        public int getStatusCode() {
-          return status;
-        }
-
-        @Override
-        @Deprecated
-        public String getHeaderValue(String name) {
-          return null;
-        }
-
-        @Override
-        public HttpHeaders getHeaders() {
-          return new HttpHeaders();
-        }
-
-        @Override
-        public Flux<java.nio.ByteBuffer> getBody() {
-          return Flux.just(java.nio.ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
-        }
-
-        @Override
-        public Mono<byte[]> getBodyAsByteArray() {
-          return Mono.just(body.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public Mono<String> getBodyAsString() {
-          return Mono.just(body);
-        }
-
-        @Override
-        public Mono<String> getBodyAsString(java.nio.charset.Charset charset) {
-          return Mono.just(body);
-        }
-      };
+      return StubResponse.of(request, status, body);
     }
   }
 

@@ -41,7 +41,7 @@ class RunnerTest {
   @TempDir Path dir;
 
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final AtomicInteger opened = new AtomicInteger();
+  private final AtomicInteger fetches = new AtomicInteger();
 
   /** Records what it was asked to start; exits with 42. */
   private static final class Recording implements Handoff {
@@ -67,10 +67,10 @@ class RunnerTest {
   private Session session(Map<String, String> env, Map<String, String> vault) {
     SourceFactory sources =
         (settings, session) -> {
-          opened.incrementAndGet();
           return new SecretSource() {
             @Override
             public Map<SecretRef, Outcome> fetch(Collection<SecretRef> refs, Instant deadline) {
+              fetches.incrementAndGet();
               Map<SecretRef, Outcome> outcomes = new LinkedHashMap<>();
               for (SecretRef ref : refs) {
                 String value = vault.get(ref.name());
@@ -193,7 +193,7 @@ class RunnerTest {
         () ->
             Runner.run(
                 session(ENV, VAULT), settings(ConflictPolicy.OVERRIDE), List.of("app"), handoff));
-    assertEquals(0, opened.get(), "no secret source opened");
+    assertEquals(0, fetches.get(), "nothing fetched");
     assertNull(handoff.command);
   }
 }

@@ -1,0 +1,37 @@
+package dev.kvload;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class KvloadTest {
+  static Stream<Arguments> commandLines() {
+    return Stream.of(
+        Arguments.argumentSet("run", new String[] {"run", "--", "./app"}, true),
+        Arguments.argumentSet(
+            "export to a file", new String[] {"export", "-o", "/dev/shm/x"}, true),
+        Arguments.argumentSet("check", new String[] {"check", "--json"}, true),
+        Arguments.argumentSet("options first", new String[] {"-q", "export"}, true),
+        Arguments.argumentSet("validate", new String[] {"validate"}, false),
+        Arguments.argumentSet("nothing", new String[] {}, false),
+        Arguments.argumentSet("help for run", new String[] {"help", "run"}, false),
+        Arguments.argumentSet("run --help", new String[] {"run", "--help"}, false),
+        Arguments.argumentSet("--version", new String[] {"--version"}, false),
+        Arguments.argumentSet(
+            "the command's own --help", new String[] {"run", "--", "app", "--help"}, true),
+        Arguments.argumentSet(
+            "'export' only as the command's argument",
+            new String[] {"validate", "--", "export"},
+            false));
+  }
+
+  /** Only a guess (TLS set-up starts early for these), but a wrong one should be rare. */
+  @ParameterizedTest
+  @MethodSource("commandLines")
+  void guessesWhetherVaultsAreReached(String[] args, boolean expected) {
+    assertEquals(expected, Kvload.reachesVaults(args));
+  }
+}
