@@ -9,8 +9,6 @@ import dev.kvload.fake.FakeAzure;
 import dev.kvload.fake.FakeEntra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -61,7 +59,7 @@ class AuthIT {
         .args(args)
         .env("IDENTITY_ENDPOINT", null)
         .env("IDENTITY_HEADER", null)
-        .env("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:" + closedPort());
+        .env("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:" + Harness.closedPort());
   }
 
   private Harness.Run.Builder servicePrincipal(FakeEntra.App app, String... args) {
@@ -486,7 +484,7 @@ class AuthIT {
             .env("AZURE_TOKEN_CREDENTIALS", "prod")
             .env("IDENTITY_ENDPOINT", null)
             .env("IDENTITY_HEADER", null)
-            .env("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:" + closedPort())
+            .env("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:" + Harness.closedPort())
             .env("PATH", bin + ":/usr/local/bin:/usr/bin:/bin")
             .go();
     assertAuthFailure(run, "ManagedIdentityCredential", "next step");
@@ -589,15 +587,6 @@ class AuthIT {
         + "echo \"$*\" >> \"$(dirname \"$0\")/az.log\"\n"
         + "echo \"ERROR: Please run 'az login' to setup account.\" >&2\n"
         + "exit 1\n";
-  }
-
-  /** A loopback port nothing listens on: connections to it are refused at once. */
-  private static int closedPort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static String read(Path file) {

@@ -10,8 +10,6 @@ import dev.kvload.fake.FakeAzure;
 import dev.kvload.fake.FakeAzure.Reply;
 import dev.kvload.fake.FakeAzure.Version;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +40,7 @@ class CheckIT {
   static final Instant IN_100_DAYS = NOW.plus(Duration.ofDays(100));
 
   private final Harness h = new Harness();
-  private final int closedPort = closedPort();
+  private final int closedPort = Harness.closedPort();
   private final Map<String, String> versions = new LinkedHashMap<>();
 
   @AfterEach
@@ -342,13 +340,5 @@ class CheckIT {
   @Test
   void aMissingManifestIsExit3() {
     assertEquals(3, h.kvload("check").exit());
-  }
-
-  private static int closedPort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

@@ -9,6 +9,8 @@ import dev.kvload.guard.Leaks;
 import dev.kvload.guard.Output;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +84,15 @@ public final class Harness implements AutoCloseable, Guarded {
 
   public Run.Builder run() {
     return new Run.Builder(this);
+  }
+
+  /** A loopback port nothing listens on: connections to it are refused at once. */
+  public static int closedPort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override

@@ -10,8 +10,6 @@ import dev.kvload.fake.FakeAzure.Request;
 import dev.kvload.fake.TmpfsFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -269,7 +267,7 @@ class VaultFaultsIT {
   void tokenEndpointRefusesConnections() {
     var runs =
         both(
-            Map.of("IDENTITY_ENDPOINT", "https://127.0.0.1:" + closedPort() + "/msi/token"),
+            Map.of("IDENTITY_ENDPOINT", "https://127.0.0.1:" + Harness.closedPort() + "/msi/token"),
             "--timeout",
             "20s");
     // The credential retries a refused connection for about 6 s, then gives up; on a loaded
@@ -465,14 +463,6 @@ class VaultFaultsIT {
   private void assertWritten() {
     assertEquals(List.of("env"), shm.listing(), "no temporary file left");
     assertEquals("export DATABASE_URL='" + VALUE + "'\n", read(envFile));
-  }
-
-  private static int closedPort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void write(Path file, String content) {
