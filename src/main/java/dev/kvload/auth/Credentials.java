@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
@@ -297,7 +298,10 @@ public final class Credentials {
                 + " ("
                 + error.getClass().getSimpleName()
                 + ")",
-            "next step: run again with -v to see the Azure SDK's exception"),
+            error instanceof TimeoutException
+                ? "next step: check that this machine reaches its token endpoint (the managed"
+                    + " identity endpoint or Entra ID), or allow more time with --timeout"
+                : "next step: run again with -v to see the Azure SDK's exception"),
         error);
   }
 

@@ -306,12 +306,23 @@ class VaultFaultsIT {
   @Execution(ExecutionMode.CONCURRENT)
   void tokenEndpointTooSlow() {
     h.fake.behaveForTokens(r -> Reply.never());
+    var runs = both("--timeout", DEADLINE);
     assertFailed(
         "token endpoint never answers, --timeout " + DEADLINE,
-        both("--timeout", DEADLINE),
+        runs,
         4,
         AT_DEADLINE,
         "no token before the --timeout deadline");
+    // Not "run again with -v": there is no exception to see, only a silent endpoint.
+    runs.each(
+        run ->
+            assertTrue(
+                run.stderr()
+                    .contains(
+                        "next step: check that this machine reaches its token endpoint (the"
+                            + " managed identity endpoint or Entra ID), or allow more time with"
+                            + " --timeout"),
+                run::toString));
   }
 
   @Test
