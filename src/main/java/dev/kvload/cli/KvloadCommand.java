@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Exit status: 0 ok, 2 usage, 3 manifest, 4 authentication, 5 secret missing/forbidden/"
-          + "disabled/expired, 6 vault unreachable or timed out, 7 output not written or refused (run --on-conflict fail: environment refused);"
+          + "disabled/expired, 6 vault unreachable or timed out, 7 output not written or refused (--on-conflict fail: environment refused);"
           + " run: the command's own status, 126 not executable, 127 not found."
     })
 public final class KvloadCommand implements Runnable {

@@ -1,7 +1,6 @@
 package dev.kvload.core;
 
 import dev.kvload.Failure;
-import dev.kvload.env.ConflictPolicy;
 import dev.kvload.env.Environment;
 import dev.kvload.exec.Handoff;
 import dev.kvload.vault.SecretValue;
@@ -30,42 +29,10 @@ public final class Runner {
             .load(() -> handoff.check(command, Environment.of(session.env())));
     Map<String, String> values = new LinkedHashMap<>();
     secrets.forEach((name, value) -> values.put(name, value.reveal()));
-    ConflictPolicy policy = settings.onConflict();
-    Environment.Merge merge = Environment.of(session.env()).merge(values, policy);
-    List<String> conflicts = merge.conflicts();
-    switch (policy) {
-      case OVERRIDE ->
-          conflicts.forEach(
-              name ->
-                  session
-                      .diagnostics()
-                      .warn(
-                          name
-                              + " was already set in the environment: the secret's value replaces"
-                              + " it (--on-conflict keep keeps the old one)"));
-      case KEEP ->
-          conflicts.forEach(
-              name ->
-                  session
-                      .diagnostics()
-                      .verbose(name + " was already set: keeping its value (--on-conflict keep)"));
-      case FAIL -> {
-        if (!conflicts.isEmpty()) {
-          throw new Failure.Output(
-              "--on-conflict fail: "
-                  + String.join(", ", conflicts)
-                  + (conflicts.size() == 1 ? " is" : " are")
-                  + " already set in the environment with another value; nothing was started:"
-                  + " unset "
-                  + (conflicts.size() == 1 ? "it" : "them")
-                  + " or choose --on-conflict override or keep",
-              null);
-        }
-      }
-    }
+    Environment environment = Conflicts.resolve(session, settings, values, "nothing was started");
     // Whatever kvload wrote must be out before the command writes to the same descriptors.
     session.out().flush();
     session.diagnostics().flush();
-    return handoff.start(command, merge.environment());
+    return handoff.start(command, environment);
   }
 }

@@ -73,18 +73,16 @@ public final class EnvFileWriter {
     if (parent == null || name == null || name.toString().equals("..")) {
       throw new Failure.Output(target + ": not a file path", null);
     }
+    if (!allowPersistent) {
+      // Folders not made yet would be on their nearest existing ancestor's file system: refuse
+      // before making them, so that a refusal leaves nothing behind on disk.
+      refuseUnlessInMemory(nearestExisting(parent), target);
+    }
     createFolder(parent, target);
     Path folder = realFolder(parent, target);
     checkOwnership(folder, target);
-    String type = fileSystemType(folder, target);
-    if (!allowPersistent && !MEMORY_FILESYSTEMS.contains(type)) {
-      throw new Failure.Output(
-          "refusing to write secrets to "
-              + target
-              + ": its folder is on "
-              + type
-              + ", not tmpfs; write under $XDG_RUNTIME_DIR or /dev/shm, or pass --allow-persistent",
-          null);
+    if (!allowPersistent) {
+      refuseUnlessInMemory(folder, target);
     }
     Path file = folder.resolve(name);
     if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -163,6 +161,27 @@ public final class EnvFileWriter {
     } catch (IllegalStateException shuttingDown) {
       // Too late to remove it: it runs, and finds nothing or an unfinished file to delete.
     }
+  }
+
+  private static void refuseUnlessInMemory(Path folder, Path target) {
+    String type = fileSystemType(folder, target);
+    if (!MEMORY_FILESYSTEMS.contains(type)) {
+      throw new Failure.Output(
+          "refusing to write secrets to "
+              + target
+              + ": its folder is on "
+              + type
+              + ", not tmpfs; write under $XDG_RUNTIME_DIR or /dev/shm, or pass --allow-persistent",
+          null);
+    }
+  }
+
+  private static Path nearestExisting(Path folder) {
+    Path p = folder;
+    while (p.getParent() != null && !Files.exists(p)) {
+      p = p.getParent();
+    }
+    return p;
   }
 
   private static void createFolder(Path folder, Path target) {

@@ -438,6 +438,26 @@ class AuthIT {
     assertEquals(List.of(), h.fake.requests(), "failed before any request");
   }
 
+  /**
+   * $KVLOAD_AUTH picks the mode when --auth does not; --auth wins; a bad value is a usage error.
+   */
+  @Test
+  void kvloadAuthChoosesTheModeAndAuthOverridesIt() {
+    var fromEnv = bare("export").env("KVLOAD_AUTH", "github-oidc").go();
+    assertAuthFailure(fromEnv, "GitHub Actions OIDC", "works only inside GitHub Actions");
+    var overridden =
+        h.run()
+            .args("export", "--auth", "managed-identity", "--format", "dotenv")
+            .env("KVLOAD_AUTH", "github-oidc")
+            .valuesOnStdout()
+            .go();
+    assertEquals(0, overridden.exit(), overridden::toString);
+    assertEquals("DATABASE_URL=\"" + VALUE + "\"\n", overridden.stdout());
+    var bad = h.run().args("export").env("KVLOAD_AUTH", "magic").go();
+    assertEquals(2, bad.exit(), bad::toString);
+    assertTrue(bad.stderr().contains("KVLOAD_AUTH"), bad::toString);
+  }
+
   @Test
   void githubOidcWithoutIdTokenPermission() {
     FakeEntra.App app = h.fake.entra().register();

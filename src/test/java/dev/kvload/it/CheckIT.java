@@ -248,6 +248,21 @@ class CheckIT {
   }
 
   @Test
+  void theWarningWindowIs14DaysByDefault() throws IOException {
+    put("in-13-days", "thirteen-value-1d2e", true, null, NOW.plus(Duration.ofDays(13)));
+    put("in-15-days", "fifteen-value-3f4a", true, null, NOW.plus(Duration.ofDays(15)));
+    h.manifest(
+        "{\"vault\": \""
+            + h.fake.vaultUrl(VAULT)
+            + "\", \"secrets\": {\"IN_13\": \"in-13-days\", \"IN_15\": \"in-15-days\"}}");
+    var run = h.kvload("check", "--json");
+    assertEquals(0, run.exit(), run::toString);
+    JsonNode rows = new ObjectMapper().readTree(run.stdout());
+    assertEquals("expiring", rows.get(0).get("status").asText(), run::toString);
+    assertEquals("ok", rows.get(1).get("status").asText(), run::toString);
+  }
+
+  @Test
   void expiryWarningMovesTheWindow() throws IOException {
     stockTheVault();
     manifest("SOON_VAR");

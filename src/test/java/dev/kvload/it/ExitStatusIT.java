@@ -2,9 +2,13 @@ package dev.kvload.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kvload.fake.FakeAzure;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
@@ -42,6 +46,18 @@ class ExitStatusIT {
     var helpExport = h.kvload("help", "export");
     assertEquals(0, helpExport.exit(), helpExport::toString);
     assertTrue(helpExport.stdout().contains("--allow-persistent"), helpExport.stdout());
+  }
+
+  /** Exit 7 also when stdout cannot take the output: a full disk, here {@code /dev/full}. */
+  @Test
+  void stdoutThatCannotBeWrittenIs7() {
+    assumeTrue(Files.exists(Path.of("/dev/full")), "no /dev/full here");
+    h.fake.put("kvload-test", "db", "postgres://full-disk-value-5c6d");
+    oneSecretManifest(h.fake.vaultUrl("kvload-test"));
+    for (String command : List.of("export", "check")) {
+      var result = Shell.run(h, h.baseEnv(), h.dir, "sh", "kvload " + command + " > /dev/full");
+      assertEquals(7, result.exit(), command + ": " + result);
+    }
   }
 
   @Test

@@ -72,6 +72,40 @@ class ExportIT {
     h.manifest(json.append("}}").toString());
   }
 
+  /** --on-conflict holds for export too: the output sets what the variables would become. */
+  @Test
+  void onConflictDecidesWhatTheOutputSets() {
+    h.fake.put(VAULT, "db", "postgres://from-the-vault-2b3c");
+    h.manifest("{\"vault\": \"" + h.fake.vaultUrl(VAULT) + "\", \"secrets\": {\"DB\": \"db\"}}");
+    var override =
+        h.run()
+            .args("export", "--format", "dotenv")
+            .env("DB", "postgres://local")
+            .valuesOnStdout()
+            .go();
+    assertEquals(0, override.exit(), override::toString);
+    assertEquals("DB=\"postgres://from-the-vault-2b3c\"\n", override.stdout());
+    assertTrue(
+        override.stderr().contains("DB was already set in the environment"), override::toString);
+    var keep =
+        h.run()
+            .args("export", "--format", "dotenv", "--on-conflict", "keep")
+            .env("DB", "postgres://local")
+            .valuesOnStdout()
+            .go();
+    assertEquals(0, keep.exit(), keep::toString);
+    assertEquals("DB=\"postgres://local\"\n", keep.stdout());
+    Path file = shm.resolve("env");
+    var fail =
+        h.run()
+            .args("export", "-o", file.toString(), "--on-conflict", "fail")
+            .env("DB", "postgres://local")
+            .go();
+    assertEquals(7, fail.exit(), fail::toString);
+    assertTrue(fail.stderr().contains("nothing was written"), fail::toString);
+    assertFalse(Files.exists(file));
+  }
+
   @Test
   void shFileSourcedByBashGivesBackEveryValue() throws Exception {
     awkwardManifest();
@@ -159,7 +193,7 @@ class ExportIT {
     assertEquals(7, run.exit(), run::toString);
     assertTrue(run.stderr().contains("refusing to write secrets to"), run.stderr());
     assertTrue(run.stderr().contains("--allow-persistent"), run.stderr());
-    assertFalse(Files.exists(disk.resolve("env")));
+    assertFalse(Files.exists(disk), "not even the folder was made");
     var allowed = h.kvload("export", "-o", disk.resolve("env").toString(), "--allow-persistent");
     assertEquals(0, allowed.exit(), allowed::toString);
     assertEquals("export DB='postgres://x'\n", Files.readString(disk.resolve("env")));

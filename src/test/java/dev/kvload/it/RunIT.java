@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kvload.fake.FakeAzure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -210,6 +211,10 @@ class RunIT {
       for (String signal : List.of("TERM", "INT")) {
         cases.add(Arguments.argumentSet(mode.value() + ": " + signal, mode, signal));
       }
+    }
+    // The child fallback forwards these too (execve needs no forwarding: the command is the PID).
+    for (String signal : List.of("HUP", "USR1", "USR2")) {
+      cases.add(Arguments.argumentSet("child: " + signal, Mode.CHILD, signal));
     }
     return cases.stream();
   }
@@ -460,6 +465,26 @@ class RunIT {
     var run = run(mode, "sh", "-c", ": > started").go();
     assertEquals(5, run.exit(), run::toString);
     assertFalse(exists("started"), "the command must not have run");
+  }
+
+  @Test
+  void anExpiredSecretStartsNothingUnlessAllowed() {
+    h.fake.put(
+        VAULT,
+        "old",
+        new FakeAzure.Version(
+            FakeAzure.newVersionId(),
+            "expired-value-7e8f",
+            true,
+            null,
+            Instant.now().minus(Duration.ofDays(1))));
+    h.manifest("{\"vault\": \"" + h.fake.vaultUrl(VAULT) + "\", \"secrets\": {\"OLD\": \"old\"}}");
+    var refused = run(Mode.EXEC, "sh", "-c", ": > started").go();
+    assertEquals(5, refused.exit(), refused::toString);
+    assertFalse(exists("started"), "the command must not have run");
+    var allowed = h.run().args("run", "--allow-expired", "--", "sh", "-c", ": > started").go();
+    assertEquals(0, allowed.exit(), allowed::toString);
+    assertTrue(exists("started"), "--allow-expired lets it start");
   }
 
   static Stream<Arguments> usageErrors() {

@@ -188,6 +188,10 @@ class EnvFileWriterTest {
               () -> EnvFileWriter.write(disk.resolve("env"), SECRETS, false, QUIET));
       assertTrue(failure.getMessage().contains("not tmpfs"), failure::getMessage);
       assertEquals(List.of(), listing(disk));
+      assertThrows(
+          Failure.Output.class,
+          () -> EnvFileWriter.write(disk.resolve("new/folders/env"), SECRETS, false, QUIET));
+      assertEquals(List.of(), listing(disk), "a refusal makes no folder either");
       EnvFileWriter.write(disk.resolve("env"), SECRETS, true, QUIET);
       assertEquals(List.of("env"), listing(disk));
     } finally {
