@@ -3,6 +3,8 @@ package dev.kvload.core;
 import dev.kvload.Failure;
 import dev.kvload.env.ConflictPolicy;
 import dev.kvload.env.Environment;
+import dev.kvload.vault.SecretValue;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,9 +24,11 @@ final class Conflicts {
    *     another value (7: the environment refused the write, as a file may be refused)
    */
   static Environment resolve(
-      Session session, Settings settings, Map<String, String> secrets, String refused) {
+      Session session, Settings settings, Map<String, SecretValue> secrets, String refused) {
+    Map<String, String> values = new LinkedHashMap<>();
+    secrets.forEach((name, value) -> values.put(name, value.reveal()));
     ConflictPolicy policy = settings.onConflict();
-    Environment.Merge merge = Environment.of(session.env()).merge(secrets, policy);
+    Environment.Merge merge = Environment.of(session.env()).merge(values, policy);
     List<String> conflicts = merge.conflicts();
     switch (policy) {
       case OVERRIDE ->

@@ -37,14 +37,12 @@ public final class Exporter {
 
   public static void export(Session session, Settings settings, Request request) {
     Map<String, SecretValue> secrets = new Loader(session, settings).load();
-    Map<String, String> revealed = new LinkedHashMap<>();
-    secrets.forEach((name, value) -> revealed.put(name, value.reveal()));
     // What the output sets is what the variables would be after --on-conflict: with keep, a
     // variable already set keeps its value in the output too.
     Map<String, String> merged =
-        Conflicts.resolve(session, settings, revealed, "nothing was written").asMap();
+        Conflicts.resolve(session, settings, secrets, "nothing was written").asMap();
     Map<String, String> values = new LinkedHashMap<>();
-    revealed.keySet().forEach(name -> values.put(name, merged.get(name)));
+    secrets.keySet().forEach(name -> values.put(name, merged.get(name)));
     GithubActions actions = GithubActions.of(session.env());
     if (request.format() == Format.GITHUB && actions.active()) {
       // The runner must learn every value before any of them can reach a log line.

@@ -4,7 +4,6 @@ import dev.kvload.Failure;
 import dev.kvload.env.Environment;
 import dev.kvload.exec.Handoff;
 import dev.kvload.vault.SecretValue;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,9 +26,7 @@ public final class Runner {
     Map<String, SecretValue> secrets =
         new Loader(session, settings)
             .load(() -> handoff.check(command, Environment.of(session.env())));
-    Map<String, String> values = new LinkedHashMap<>();
-    secrets.forEach((name, value) -> values.put(name, value.reveal()));
-    Environment environment = Conflicts.resolve(session, settings, values, "nothing was started");
+    Environment environment = Conflicts.resolve(session, settings, secrets, "nothing was started");
     // Whatever kvload wrote must be out before the command writes to the same descriptors.
     session.out().flush();
     session.diagnostics().flush();

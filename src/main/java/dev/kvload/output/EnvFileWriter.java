@@ -73,7 +73,7 @@ public final class EnvFileWriter {
     if (parent == null || name == null || name.toString().equals("..")) {
       throw new Failure.Output(target + ": not a file path", null);
     }
-    if (!allowPersistent) {
+    if (!allowPersistent && !Files.isDirectory(parent)) {
       // Folders not made yet would be on their nearest existing ancestor's file system: refuse
       // before making them, so that a refusal leaves nothing behind on disk.
       refuseUnlessInMemory(nearestExisting(parent), target);

@@ -8,6 +8,7 @@ import com.azure.core.http.policy.RequestRetryCondition;
 import com.azure.core.http.policy.RetryStrategy;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.URL;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -75,10 +76,18 @@ final class DeadlineRetry implements RetryStrategy {
     this(deadline, clock, verbose, (request, answer) -> {});
   }
 
-  /** Host, port and path, without query and trailing slash: how a secret's GET is recognised. */
+  /**
+   * Host, port (-1 for HTTPS's default) and path, without query and trailing slash: how a secret's
+   * GET is recognised.
+   */
   static String requestKey(String host, int port, String path) {
     String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    return host + ":" + port + p;
+    return host + ":" + (port == -1 ? 443 : port) + p;
+  }
+
+  /** {@link #requestKey(String, int, String)} of a request's URL. */
+  static String requestKey(URL url) {
+    return requestKey(url.getHost(), url.getPort(), url.getPath());
   }
 
   @Override
@@ -112,9 +121,8 @@ final class DeadlineRetry implements RetryStrategy {
       return false;
     }
     Duration asked = retryAfter(response.getHeaders(), clock.instant());
-    var url = response.getRequest().getUrl();
     answered.accept(
-        requestKey(url.getHost(), url.getPort() == -1 ? 443 : url.getPort(), url.getPath()),
+        requestKey(response.getRequest().getUrl()),
         "HTTP "
             + response.getStatusCode()
             + (asked != null

@@ -273,7 +273,7 @@ public final class KeyVaultSource implements SecretSource {
     var url = ref.vault().url();
     return DeadlineRetry.requestKey(
         url.getHost(),
-        url.getPort() == -1 ? 443 : url.getPort(),
+        url.getPort(),
         "/secrets/" + ref.name() + (ref.latest() ? "" : "/" + ref.version()));
   }
 
@@ -294,11 +294,7 @@ public final class KeyVaultSource implements SecretSource {
             new WholeBody(
                 (request, error) ->
                     failed.accept(
-                        DeadlineRetry.requestKey(
-                            request.getUrl().getHost(),
-                            request.getUrl().getPort() == -1 ? 443 : request.getUrl().getPort(),
-                            request.getUrl().getPath()),
-                        networkReason(error, vault))))
+                        DeadlineRetry.requestKey(request.getUrl()), networkReason(error, vault))))
         .buildClient();
   }
 
