@@ -2,6 +2,9 @@ package dev.kvload.auth;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.Configuration;
 import com.azure.identity.AadCredentialBuilderBase;
 import com.azure.identity.AzureCliCredentialBuilder;
@@ -10,6 +13,7 @@ import com.azure.identity.CredentialUnavailableException;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import com.azure.identity.WorkloadIdentityCredentialBuilder;
+import com.azure.identity.implementation.ImdsRetryStrategy;
 import dev.kvload.Failure;
 import dev.kvload.http.Transport;
 import java.io.IOException;
@@ -339,11 +343,27 @@ public final class Credentials {
           : Arrays.stream(value.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
+    /**
+     * The pipeline azure-identity builds for a credential (IdentityClientBase.setupPipeline): the
+     * same retries, IMDS's own strategy for managed identity through IMDS, but no HTTP logging
+     * policy, whose class builds a pretty-printing Jackson mapper when loaded: ~75 ms of start-up
+     * CPU on the token's path, for logs kvload never writes (bench/levers.md).
+     */
+    private HttpPipeline pipeline(boolean imds) {
+      return new HttpPipelineBuilder()
+          .httpClient(transport.client())
+          .policies(
+              transport.sdkUserAgent("azure-identity.properties"),
+              imds ? new RetryPolicy(new ImdsRetryStrategy()) : new RetryPolicy())
+          .build();
+    }
+
     /** DefaultAzureCredential with only {@code name} in its chain. */
     TokenCredential defaultOnly(String name) {
+      boolean imds = name.equals("ManagedIdentityCredential") && ImdsProbe.imdsIsTheSource(context);
       DefaultAzureCredentialBuilder builder =
           new DefaultAzureCredentialBuilder()
-              .httpClient(transport.client())
+              .pipeline(pipeline(imds))
               .configuration(configuration(Map.of("AZURE_TOKEN_CREDENTIALS", name)))
               .executorService(transport.executor())
               .additionallyAllowedTenants(additionalTenants());
@@ -365,7 +385,7 @@ public final class Credentials {
      */
     private <T extends AadCredentialBuilderBase<T>> T entra(T builder) {
       builder
-          .httpClient(transport.client())
+          .pipeline(pipeline(false))
           .configuration(configuration(Map.of()))
           .executorService(transport.executor())
           .additionallyAllowedTenants(additionalTenants())
@@ -380,7 +400,7 @@ public final class Credentials {
     TokenCredential managedIdentity() {
       ManagedIdentityCredentialBuilder builder =
           new ManagedIdentityCredentialBuilder()
-              .httpClient(transport.client())
+              .pipeline(pipeline(ImdsProbe.imdsIsTheSource(context)))
               .configuration(configuration(Map.of()))
               .executorService(transport.executor());
       if (context.settings().clientId() != null) {

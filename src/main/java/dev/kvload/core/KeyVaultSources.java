@@ -41,7 +41,6 @@ public final class KeyVaultSources implements SourceFactory {
       return new KeyVaultSource(
           credential,
           transport,
-          tags.applicationId(),
           MAX_IN_FLIGHT,
           error -> Credentials.explain(settings.auth().mode(), error),
           session.clock(),

@@ -2,8 +2,11 @@ package dev.kvload.http;
 
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.HttpPipelinePolicy;
+import com.azure.core.http.policy.UserAgentPolicy;
 import com.azure.core.util.Configuration;
 import com.azure.core.util.ConfigurationBuilder;
+import com.azure.core.util.CoreUtils;
 import java.net.Authenticator;
 import java.net.CookieHandler;
 import java.net.InetAddress;
@@ -94,6 +97,19 @@ public final class Transport implements AutoCloseable {
 
   public Configuration configuration() {
     return configuration;
+  }
+
+  /**
+   * The User-Agent policy an SDK's client builder adds ({@code azsdk-java-NAME/VERSION (Java;
+   * OS)}), named from that SDK's own properties file, for pipelines kvload builds in its place.
+   */
+  public HttpPipelinePolicy sdkUserAgent(String propertiesFile) {
+    Map<String, String> sdk = CoreUtils.getProperties(propertiesFile);
+    return new UserAgentPolicy(
+        null,
+        sdk.getOrDefault("name", "UnknownName"),
+        sdk.getOrDefault("version", "UnknownVersion"),
+        configuration);
   }
 
   /** The run's environment, which {@link #configuration()} reads. */

@@ -4,17 +4,15 @@ import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.exception.ClientAuthenticationException;
-import com.azure.core.exception.HttpResponseException;
-import com.azure.core.exception.ResourceNotFoundException;
 import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.RetryPolicy;
-import com.azure.core.util.BinaryData;
-import com.azure.core.util.ClientOptions;
 import com.azure.core.util.Context;
-import com.azure.security.keyvault.secrets.SecretClient;
-import com.azure.security.keyvault.secrets.SecretClientBuilder;
-import com.azure.security.keyvault.secrets.models.KeyVaultSecret;
-import com.azure.security.keyvault.secrets.models.SecretProperties;
+import com.azure.security.keyvault.secrets.implementation.KeyVaultCredentialPolicy;
 import dev.kvload.Failure;
 import dev.kvload.http.Transport;
 import dev.kvload.manifest.SecretRef;
@@ -28,7 +26,6 @@ import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -54,13 +51,20 @@ import javax.net.ssl.SSLHandshakeException;
 import reactor.core.publisher.Mono;
 
 /**
- * Azure Key Vault behind {@link SecretSource}: one SDK client per vault, bounded concurrency, and
- * every SDK exception translated here into an {@link Outcome} or a {@link Failure}.
+ * Azure Key Vault behind {@link SecretSource}: one SDK pipeline per vault, bounded concurrency, and
+ * every answer and SDK exception translated here into an {@link Outcome} or a {@link Failure}.
+ *
+ * <p>The GET is sent through azure-core's pipeline with the Key Vault library's own challenge
+ * policy (which checks that a challenge names the vault's domain before a token is sent), but not
+ * through its generated {@code SecretClient}: that one builds a reflective REST proxy and Jackson's
+ * object mapper on first use, ~0.1 s of start-up on two cores for one GET (bench/levers.md).
  */
 public final class KeyVaultSource implements SecretSource {
+  /** The Key Vault REST API version the pinned azure-security-keyvault-secrets (4.11) sends. */
+  static final String API_VERSION = "2025-07-01";
+
   private final TrackedCredential credential;
   private final Transport transport;
-  private final ClientOptions clientOptions;
   private final int maxInFlight;
   private final Function<Throwable, Failure.Auth> authFailure;
   private final Clock clock;
@@ -70,7 +74,6 @@ public final class KeyVaultSource implements SecretSource {
   private final AtomicInteger peakInFlight = new AtomicInteger();
 
   /**
-   * @param applicationId sent in the User-Agent, so a vault's logs show kvload and its version
    * @param maxInFlight how many requests may be outstanding at once, across all vaults
    * @param authFailure explains a token failure for the chosen auth mode
    * @param verbose told about retries and the fetch's concurrency, for {@code -v}; never a value
@@ -80,7 +83,6 @@ public final class KeyVaultSource implements SecretSource {
   public KeyVaultSource(
       TokenCredential credential,
       Transport transport,
-      String applicationId,
       int maxInFlight,
       Function<Throwable, Failure.Auth> authFailure,
       Clock clock,
@@ -88,7 +90,6 @@ public final class KeyVaultSource implements SecretSource {
       Consumer<String> tokenPrefetch) {
     this.credential = new TrackedCredential(credential);
     this.transport = transport;
-    this.clientOptions = new ClientOptions().setApplicationId(applicationId);
     this.maxInFlight = maxInFlight;
     this.authFailure = authFailure;
     this.clock = clock;
@@ -113,8 +114,8 @@ public final class KeyVaultSource implements SecretSource {
     Map<String, String> lastAnswers = new ConcurrentHashMap<>();
     RetryPolicy retry =
         new RetryPolicy(new DeadlineRetry(deadline, clock, verbose, lastAnswers::put));
-    Map<VaultRef, SecretClient> clients = new ConcurrentHashMap<>();
-    Function<VaultRef, SecretClient> newClient = vault -> client(vault, retry, lastAnswers::put);
+    Map<VaultRef, HttpPipeline> clients = new ConcurrentHashMap<>();
+    Function<VaultRef, HttpPipeline> newClient = vault -> pipeline(vault, retry, lastAnswers::put);
     ExecutorService pool =
         Executors.newFixedThreadPool(
             threads, Thread.ofPlatform().daemon().name("kvload-fetch-", 0).factory());
@@ -230,34 +231,29 @@ public final class KeyVaultSource implements SecretSource {
 
   private Outcome fetchOne(
       SecretRef ref,
-      Map<VaultRef, SecretClient> clients,
-      Function<VaultRef, SecretClient> newClient) {
+      Map<VaultRef, HttpPipeline> clients,
+      Function<VaultRef, HttpPipeline> newClient) {
     int now = inFlight.incrementAndGet();
     peakInFlight.accumulateAndGet(now, Math::max);
     try {
-      SecretClient client = clients.computeIfAbsent(ref.vault(), newClient);
-      KeyVaultSecret secret =
-          client
-              .getSecretWithResponse(ref.name(), ref.latest() ? "" : ref.version(), Context.NONE)
-              .getValue();
-      SecretProperties properties = secret.getProperties();
-      if (secret.getValue() == null) {
-        return new Outcome.Unreachable("the vault answered without a value");
+      HttpPipeline pipeline = clients.computeIfAbsent(ref.vault(), newClient);
+      HttpRequest request =
+          new HttpRequest(HttpMethod.GET, secretUrl(ref))
+              .setHeader(HttpHeaderName.ACCEPT, "application/json");
+      try (HttpResponse response = pipeline.sendSync(request, Context.NONE)) {
+        // WholeBody has read the body already: this is its copy.
+        byte[] body = response.getBodyAsBinaryData().toBytes();
+        return response.getStatusCode() == 200
+            ? found(SecretBundle.parse(body))
+            : fromStatus(response, body);
       }
-      return new Outcome.Found(
-          new SecretValue(secret.getValue()),
-          properties.getVersion(),
-          instant(properties.getNotBefore()),
-          instant(properties.getExpiresOn()));
+    } catch (AuthProblem e) {
+      throw e;
     } catch (ClientAuthenticationException e) {
       throw new AuthProblem(e);
     } catch (TokenFailure e) {
       throw new AuthProblem(e.failure());
-    } catch (ResourceNotFoundException e) {
-      return new Outcome.NotFound();
-    } catch (HttpResponseException e) {
-      return fromStatus(e);
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof TokenFailure token) {
           throw new AuthProblem(token.failure());
@@ -269,6 +265,25 @@ public final class KeyVaultSource implements SecretSource {
     }
   }
 
+  /** Names and versions are checked against Key Vault's alphabet when read: nothing to escape. */
+  static String secretUrl(SecretRef ref) {
+    return ref.vault().baseUrl()
+        + "/secrets/"
+        + ref.name()
+        + "/"
+        + (ref.latest() ? "" : ref.version())
+        + "?api-version="
+        + API_VERSION;
+  }
+
+  private static Outcome found(SecretBundle secret) {
+    if (secret.value() == null) {
+      return new Outcome.Unreachable("the vault answered without a value");
+    }
+    return new Outcome.Found(
+        new SecretValue(secret.value()), secret.version(), secret.notBefore(), secret.expires());
+  }
+
   private static String requestKey(SecretRef ref) {
     var url = ref.vault().url();
     return DeadlineRetry.requestKey(
@@ -278,41 +293,50 @@ public final class KeyVaultSource implements SecretSource {
   }
 
   /**
+   * The pipeline {@code SecretClientBuilder} would build, less what kvload does not use (logging,
+   * tracing, per-call headers): the SDK's User-Agent, retries within the deadline, then the
+   * challenge and token, then the whole body read inside each try.
+   *
    * @param failed told each try that failed without an answer (a dropped connection, a cut body),
    *     so that a request still retrying at the deadline can say what its tries got
    */
-  private SecretClient client(
+  private HttpPipeline pipeline(
       VaultRef vault, RetryPolicy retry, BiConsumer<String, String> failed) {
-    return new SecretClientBuilder()
-        .vaultUrl(vault.baseUrl())
-        .credential(credential)
+    return new HttpPipelineBuilder()
         .httpClient(transport.client())
-        .configuration(transport.configuration())
-        .clientOptions(clientOptions)
-        .retryPolicy(retry)
-        .addPolicy(
+        .policies(
+            transport.sdkUserAgent("azure-security-keyvault-secrets.properties"),
+            retry,
+            new KeyVaultCredentialPolicy(credential, false),
             new WholeBody(
                 (request, error) ->
                     failed.accept(
                         DeadlineRetry.requestKey(request.getUrl()), networkReason(error, vault))))
-        .buildClient();
+        .build();
   }
 
-  private static Outcome fromStatus(HttpResponseException e) {
-    int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
-    // The SDK decodes an error body into a Map (its exception's value type is Object), not
-    // BinaryData. Only the inner code is trusted: other 403s say "disabled" too, e.g. "Public
-    // network access is disabled".
-    Object value = e.getValue();
-    String body = value instanceof BinaryData data ? data.toString() : String.valueOf(value);
-    if (status == 403 && body.contains("SecretDisabled")) {
+  /**
+   * An answer other than 200. Only a 403's inner error code is trusted to mean a disabled secret:
+   * other 403s also say "disabled", e.g. "Public network access is disabled".
+   */
+  private static Outcome fromStatus(HttpResponse response, byte[] body) {
+    int status = response.getStatusCode();
+    if (status == 401) {
+      // The challenge policy has already retried once with a fresh token.
+      throw new AuthProblem(
+          new ClientAuthenticationException("the vault refused the token (HTTP 401)", null));
+    }
+    if (status == 404) {
+      return new Outcome.NotFound();
+    }
+    if (status == 403 && SecretBundle.innerErrorCode(body).equals("SecretDisabled")) {
       return new Outcome.Disabled();
     }
-    if (status == 403 || status == 401) {
+    if (status == 403) {
       return new Outcome.Forbidden("HTTP " + status);
     }
     if (status == 429) {
-      String asked = e.getResponse().getHeaderValue(HttpHeaderName.RETRY_AFTER);
+      String asked = response.getHeaderValue(HttpHeaderName.RETRY_AFTER);
       return new Outcome.Unreachable(
           "the vault was still throttling (HTTP 429"
               + (asked == null ? "" : ", Retry-After " + printable(asked))
@@ -412,10 +436,6 @@ public final class KeyVaultSource implements SecretSource {
   private static String printable(String text) {
     String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
     return shown.replaceAll("\\p{Cntrl}", "?");
-  }
-
-  private static Instant instant(OffsetDateTime time) {
-    return time == null ? null : time.toInstant();
   }
 
   @Override
