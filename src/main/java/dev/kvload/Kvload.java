@@ -44,7 +44,7 @@ public final class Kvload {
   }
 
   public static int run(String[] args, Context context) {
-    CommandLine cli = commandLine(context);
+    CommandLine cli = commandLine(context, args);
     int status = cli.execute(args);
     context.out().flush();
     context.err().flush();
@@ -73,15 +73,31 @@ public final class Kvload {
     return fetching;
   }
 
-  static CommandLine commandLine(Context context) {
+  /**
+   * The command tree for these arguments. Building a command's model (reflection over its annotated
+   * fields) is a good part of start-up, and when the first argument names a command, picocli can
+   * only ever enter that one: the others are left out. {@code help} and {@code completion} walk the
+   * whole tree, so they get it.
+   */
+  static CommandLine commandLine(Context context, String[] args) {
     CommandLine cli = new CommandLine(new KvloadCommand());
-    cli.addSubcommand(new RunCommand(context));
-    cli.addSubcommand(new ExportCommand(context));
-    cli.addSubcommand(new CheckCommand(context));
-    cli.addSubcommand(new ValidateCommand(context));
-    cli.addSubcommand(new ShellHookCommand(context));
-    cli.addSubcommand(new CompletionCommand(context));
-    cli.addSubcommand(new CommandLine.HelpCommand());
+    String first = args.length > 0 ? args[0] : "";
+    switch (first) {
+      case "run" -> cli.addSubcommand(new RunCommand(context));
+      case "export" -> cli.addSubcommand(new ExportCommand(context));
+      case "check" -> cli.addSubcommand(new CheckCommand(context));
+      case "validate" -> cli.addSubcommand(new ValidateCommand(context));
+      case "shell-hook" -> cli.addSubcommand(new ShellHookCommand(context));
+      default -> {
+        cli.addSubcommand(new RunCommand(context));
+        cli.addSubcommand(new ExportCommand(context));
+        cli.addSubcommand(new CheckCommand(context));
+        cli.addSubcommand(new ValidateCommand(context));
+        cli.addSubcommand(new ShellHookCommand(context));
+        cli.addSubcommand(new CompletionCommand(context));
+        cli.addSubcommand(new CommandLine.HelpCommand());
+      }
+    }
     // An argument such as `curl -d @body.json` after `run --` must reach the command unchanged.
     cli.setExpandAtFiles(false);
     cli.setOut(new PrintWriter(context.out(), true, StandardCharsets.UTF_8));
@@ -90,9 +106,9 @@ public final class Kvload {
     cli.setExecutionExceptionHandler(
         (error, command, parseResult) -> report(error, context.err(), parseResult));
     cli.setParameterExceptionHandler(
-        (error, args) -> {
+        (error, parsed) -> {
           context.err().println("kvload: " + error.getMessage());
-          RunCommand.hint(error.getCommandLine(), args)
+          RunCommand.hint(error.getCommandLine(), parsed)
               .ifPresent(hint -> context.err().println("kvload: " + hint));
           context
               .err()

@@ -2,7 +2,17 @@ package dev.kvload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kvload.cli.Context;
+import dev.kvload.core.InMemorySource;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,5 +43,35 @@ class KvloadTest {
   @MethodSource("commandLines")
   void guessesWhetherVaultsAreReached(String[] args, boolean expected) {
     assertEquals(expected, Kvload.reachesVaults(args));
+  }
+
+  private static Context context() {
+    PrintStream sink = new PrintStream(new ByteArrayOutputStream());
+    return new Context(Map.of(), Path.of(""), sink, sink, new InMemorySource(), Clock.systemUTC());
+  }
+
+  @Test
+  void theWholeTreeWhenNoCommandComesFirst() {
+    for (String[] args :
+        List.of(
+            new String[] {},
+            new String[] {"-q", "run"},
+            new String[] {"help", "run"},
+            new String[] {"completion"})) {
+      assertEquals(
+          Set.of("run", "export", "check", "validate", "shell-hook", "completion", "help"),
+          Kvload.commandLine(context(), args).getSubcommands().keySet(),
+          String.join(" ", args));
+    }
+  }
+
+  /** Also checks the names the lazy branch spells out against the commands' own. */
+  @Test
+  void onlyTheCommandThatComesFirst() {
+    for (String name : List.of("run", "export", "check", "validate", "shell-hook")) {
+      assertEquals(
+          Set.of(name),
+          Kvload.commandLine(context(), new String[] {name, "--help"}).getSubcommands().keySet());
+    }
   }
 }
