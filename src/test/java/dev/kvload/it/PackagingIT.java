@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the build makes of the jar, for start-up's sake. */
 class PackagingIT {
@@ -49,6 +51,36 @@ class PackagingIT {
       var run = h.run().args("validate", "--help").go();
       assertEquals(0, run.exit(), run::toString);
       assertTrue(run.stdout().contains("Usage: kvload validate"), run::toString);
+    }
+  }
+
+  /**
+   * The launcher's own young-generation size must not meet a heap the user sized: the old
+   * generation would be too small for the AOT cache's archived objects, and the JVM exits 1 with
+   * nothing on stderr instead of starting without the cache.
+   */
+  @ParameterizedTest(name = "KVLOAD_JAVA_OPTS={0}")
+  @ValueSource(
+      strings = {"-Xms16m", "-Xms8m -Xmx96m", "-Xmx16m", "-XX:MaxRAMPercentage=2", "-Xss512k"})
+  void startsWithTheCacheWhateverHeapTheUserGives(String options) {
+    try (Harness h = new Harness()) {
+      h.fake.put("kvload-test", "db-url", "postgres://heap:s3cret-heap@db/app");
+      h.manifest(
+          "{\"vault\": \""
+              + h.fake.vaultUrl("kvload-test")
+              + "\", \"secrets\": {\"DATABASE_URL\": \"db-url\"}}");
+      String javaOptions = Harness.TLS.javaOptions() + " " + options;
+      // validate starts with the light cache, export with the full one.
+      var validate = h.run().args("validate").env("KVLOAD_JAVA_OPTS", javaOptions).go();
+      assertEquals(0, validate.exit(), validate::toString);
+      var export =
+          h.run()
+              .args("export", "--format", "dotenv")
+              .env("KVLOAD_JAVA_OPTS", javaOptions)
+              .valuesOnStdout()
+              .go();
+      assertEquals(0, export.exit(), export::toString);
+      assertEquals("DATABASE_URL=\"postgres://heap:s3cret-heap@db/app\"\n", export.stdout());
     }
   }
 }
