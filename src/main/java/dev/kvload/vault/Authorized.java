@@ -1,0 +1,53 @@
+package dev.kvload.vault;
+
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.HttpPipelineNextPolicy;
+import com.azure.core.http.HttpPipelineNextSyncPolicy;
+import com.azure.core.http.HttpPipelinePosition;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.policy.HttpPipelinePolicy;
+import java.util.concurrent.CompletableFuture;
+import reactor.core.publisher.Mono;
+
+/**
+ * Sits after the challenge policy and completes {@link #first()} when a request leaves with a
+ * token: from then on the vault's challenge is known and the token is cached, so the rest of the
+ * vault's secrets can be requested without each drawing a 401 of its own, while the first
+ * authorized request is still on its way. Waiting for that request's answer instead costs one round
+ * trip.
+ */
+final class Authorized implements HttpPipelinePolicy {
+  private final CompletableFuture<Void> first = new CompletableFuture<>();
+
+  CompletableFuture<Void> first() {
+    return first;
+  }
+
+  @Override
+  public HttpPipelinePosition getPipelinePosition() {
+    return HttpPipelinePosition.PER_RETRY;
+  }
+
+  @Override
+  public HttpResponse processSync(
+      HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
+    seen(context);
+    return next.processSync();
+  }
+
+  @Override
+  public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+    return Mono.defer(
+        () -> {
+          seen(context);
+          return next.process();
+        });
+  }
+
+  private void seen(HttpPipelineCallContext context) {
+    if (context.getHttpRequest().getHeaders().get(HttpHeaderName.AUTHORIZATION) != null) {
+      first.complete(null);
+    }
+  }
+}
