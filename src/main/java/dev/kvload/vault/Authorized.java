@@ -2,13 +2,9 @@ package dev.kvload.vault;
 
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpPipelineCallContext;
-import com.azure.core.http.HttpPipelineNextPolicy;
-import com.azure.core.http.HttpPipelineNextSyncPolicy;
 import com.azure.core.http.HttpPipelinePosition;
-import com.azure.core.http.HttpResponse;
-import com.azure.core.http.policy.HttpPipelinePolicy;
+import com.azure.core.http.policy.HttpPipelineSyncPolicy;
 import java.util.concurrent.CompletableFuture;
-import reactor.core.publisher.Mono;
 
 /**
  * Sits after the challenge policy and completes {@link #first()} when a request leaves with a
@@ -17,7 +13,7 @@ import reactor.core.publisher.Mono;
  * authorized request is still on its way. Waiting for that request's answer instead costs one round
  * trip.
  */
-final class Authorized implements HttpPipelinePolicy {
+final class Authorized extends HttpPipelineSyncPolicy {
   private final CompletableFuture<Void> first = new CompletableFuture<>();
 
   CompletableFuture<Void> first() {
@@ -30,22 +26,7 @@ final class Authorized implements HttpPipelinePolicy {
   }
 
   @Override
-  public HttpResponse processSync(
-      HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
-    seen(context);
-    return next.processSync();
-  }
-
-  @Override
-  public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
-    return Mono.defer(
-        () -> {
-          seen(context);
-          return next.process();
-        });
-  }
-
-  private void seen(HttpPipelineCallContext context) {
+  protected void beforeSendingRequest(HttpPipelineCallContext context) {
     if (context.getHttpRequest().getHeaders().get(HttpHeaderName.AUTHORIZATION) != null) {
       first.complete(null);
     }
