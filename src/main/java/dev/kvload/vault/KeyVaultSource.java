@@ -35,7 +35,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -115,11 +114,8 @@ public final class KeyVaultSource implements SecretSource {
     Map<String, String> lastAnswers = new ConcurrentHashMap<>();
     RetryPolicy retry =
         new RetryPolicy(new DeadlineRetry(deadline, clock, verbose, lastAnswers::put));
-    Map<VaultRef, Authorized> authorized = new LinkedHashMap<>();
-    byVault.keySet().forEach(vault -> authorized.put(vault, new Authorized()));
     Map<VaultRef, HttpPipeline> clients = new ConcurrentHashMap<>();
-    Function<VaultRef, HttpPipeline> newClient =
-        vault -> pipeline(vault, retry, authorized.get(vault), lastAnswers::put);
+    Function<VaultRef, HttpPipeline> newClient = vault -> pipeline(vault, retry, lastAnswers::put);
     ExecutorService pool =
         Executors.newFixedThreadPool(
             threads, Thread.ofPlatform().daemon().name("kvload-fetch-", 0).factory());
@@ -132,26 +128,17 @@ public final class KeyVaultSource implements SecretSource {
           .forEach(tokenPrefetch);
       // One request per vault first: it meets the 401 challenge and gets the token, which the
       // rest then reuse. Firing everything at once would draw a challenge and a token request each.
-      // The rest go as soon as that request leaves with its token, or has ended without one.
       Map<SecretRef, Future<Outcome>> first = new LinkedHashMap<>();
-      byVault.forEach(
-          (vault, list) -> {
-            SecretRef ref = list.getFirst();
-            CompletableFuture<Void> ready = authorized.get(vault).first();
-            first.put(
-                ref,
-                pool.submit(
-                    () -> {
-                      try {
-                        return fetchOne(ref, clients, newClient);
-                      } finally {
-                        ready.complete(null);
-                      }
-                    }));
-          });
-      awaitChallenges(authorized.values(), deadline);
+      byVault
+          .values()
+          .forEach(
+              list -> {
+                SecretRef ref = list.getFirst();
+                first.put(ref, pool.submit(() -> fetchOne(ref, clients, newClient)));
+              });
+      outcomes.putAll(await(first, deadline, lastAnswers));
       verbose.accept(
-          "challenge and token of each vault in "
+          "first secret of each vault (challenge and token) in "
               + Duration.between(started, clock.instant()).toMillis()
               + " ms");
       Map<SecretRef, Future<Outcome>> rest = new LinkedHashMap<>();
@@ -164,7 +151,6 @@ public final class KeyVaultSource implements SecretSource {
                       .forEach(
                           ref ->
                               rest.put(ref, pool.submit(() -> fetchOne(ref, clients, newClient)))));
-      outcomes.putAll(await(first, deadline, lastAnswers));
       outcomes.putAll(await(rest, deadline, lastAnswers));
       verbose.accept(
           "fetched "
@@ -185,22 +171,6 @@ public final class KeyVaultSource implements SecretSource {
       return outcomes;
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  /** Until every vault's first request has left with a token or ended; the deadline rules. */
-  private void awaitChallenges(Collection<Authorized> vaults, Instant deadline) {
-    CompletableFuture<Void> all =
-        CompletableFuture.allOf(
-            vaults.stream().map(Authorized::first).toArray(CompletableFuture[]::new));
-    try {
-      all.get(
-          Math.max(0, Duration.between(clock.instant(), deadline).toNanos()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      // The first requests' own outcomes say what happened.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Failure.Vault(List.of("interrupted while fetching secrets"), e);
     }
   }
 
@@ -325,22 +295,19 @@ public final class KeyVaultSource implements SecretSource {
   /**
    * The pipeline {@code SecretClientBuilder} would build, less what kvload does not use (logging,
    * tracing, per-call headers): the SDK's User-Agent, retries within the deadline, then the
-   * challenge and token, then word that a request has left with a token, then the whole body read
-   * inside each try.
+   * challenge and token, then the whole body read inside each try.
    *
-   * @param authorized told when a request leaves with a token
    * @param failed told each try that failed without an answer (a dropped connection, a cut body),
    *     so that a request still retrying at the deadline can say what its tries got
    */
   private HttpPipeline pipeline(
-      VaultRef vault, RetryPolicy retry, Authorized authorized, BiConsumer<String, String> failed) {
+      VaultRef vault, RetryPolicy retry, BiConsumer<String, String> failed) {
     return new HttpPipelineBuilder()
         .httpClient(transport.client())
         .policies(
             transport.sdkUserAgent("azure-security-keyvault-secrets.properties"),
             retry,
             new KeyVaultCredentialPolicy(credential, false),
-            authorized,
             new WholeBody(
                 (request, error) ->
                     failed.accept(
