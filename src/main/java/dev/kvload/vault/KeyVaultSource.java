@@ -110,12 +110,13 @@ public final class KeyVaultSource implements SecretSource {
     Instant started = clock.instant();
     int total = byVault.values().stream().mapToInt(List::size).sum();
     int threads = Math.min(maxInFlight, total);
-    // Clients are made per fetch: their retries must know this fetch's deadline.
+    // Pipelines are made per fetch: their retries must know this fetch's deadline.
     Map<String, String> lastAnswers = new ConcurrentHashMap<>();
     RetryPolicy retry =
         new RetryPolicy(new DeadlineRetry(deadline, clock, verbose, lastAnswers::put));
-    Map<VaultRef, HttpPipeline> clients = new ConcurrentHashMap<>();
-    Function<VaultRef, HttpPipeline> newClient = vault -> pipeline(vault, retry, lastAnswers::put);
+    Map<VaultRef, HttpPipeline> pipelines = new ConcurrentHashMap<>();
+    Function<VaultRef, HttpPipeline> newPipeline =
+        vault -> pipeline(vault, retry, lastAnswers::put);
     ExecutorService pool =
         Executors.newFixedThreadPool(
             threads, Thread.ofPlatform().daemon().name("kvload-fetch-", 0).factory());
@@ -134,7 +135,7 @@ public final class KeyVaultSource implements SecretSource {
           .forEach(
               list -> {
                 SecretRef ref = list.getFirst();
-                first.put(ref, pool.submit(() -> fetchOne(ref, clients, newClient)));
+                first.put(ref, pool.submit(() -> fetchOne(ref, pipelines, newPipeline)));
               });
       outcomes.putAll(await(first, deadline, lastAnswers));
       verbose.accept(
@@ -150,7 +151,8 @@ public final class KeyVaultSource implements SecretSource {
                       .skip(1)
                       .forEach(
                           ref ->
-                              rest.put(ref, pool.submit(() -> fetchOne(ref, clients, newClient)))));
+                              rest.put(
+                                  ref, pool.submit(() -> fetchOne(ref, pipelines, newPipeline)))));
       outcomes.putAll(await(rest, deadline, lastAnswers));
       verbose.accept(
           "fetched "
@@ -231,12 +233,12 @@ public final class KeyVaultSource implements SecretSource {
 
   private Outcome fetchOne(
       SecretRef ref,
-      Map<VaultRef, HttpPipeline> clients,
-      Function<VaultRef, HttpPipeline> newClient) {
+      Map<VaultRef, HttpPipeline> pipelines,
+      Function<VaultRef, HttpPipeline> newPipeline) {
     int now = inFlight.incrementAndGet();
     peakInFlight.accumulateAndGet(now, Math::max);
     try {
-      HttpPipeline pipeline = clients.computeIfAbsent(ref.vault(), newClient);
+      HttpPipeline pipeline = pipelines.computeIfAbsent(ref.vault(), newPipeline);
       HttpRequest request =
           new HttpRequest(HttpMethod.GET, secretUrl(ref))
               .setHeader(HttpHeaderName.ACCEPT, "application/json");
