@@ -15,8 +15,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 
 /** Builds the command line and turns whatever happens into an exit status. */
@@ -80,23 +82,20 @@ public final class Kvload {
    * whole tree, so they get it.
    */
   static CommandLine commandLine(Context context, String[] args) {
+    Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+    commands.put("run", () -> new RunCommand(context));
+    commands.put("export", () -> new ExportCommand(context));
+    commands.put("check", () -> new CheckCommand(context));
+    commands.put("validate", () -> new ValidateCommand(context));
+    commands.put("shell-hook", () -> new ShellHookCommand(context));
+    commands.put("completion", () -> new CompletionCommand(context));
     CommandLine cli = new CommandLine(new KvloadCommand());
     String first = args.length > 0 ? args[0] : "";
-    switch (first) {
-      case "run" -> cli.addSubcommand(new RunCommand(context));
-      case "export" -> cli.addSubcommand(new ExportCommand(context));
-      case "check" -> cli.addSubcommand(new CheckCommand(context));
-      case "validate" -> cli.addSubcommand(new ValidateCommand(context));
-      case "shell-hook" -> cli.addSubcommand(new ShellHookCommand(context));
-      default -> {
-        cli.addSubcommand(new RunCommand(context));
-        cli.addSubcommand(new ExportCommand(context));
-        cli.addSubcommand(new CheckCommand(context));
-        cli.addSubcommand(new ValidateCommand(context));
-        cli.addSubcommand(new ShellHookCommand(context));
-        cli.addSubcommand(new CompletionCommand(context));
-        cli.addSubcommand(new CommandLine.HelpCommand());
-      }
+    if (commands.containsKey(first) && !first.equals("completion")) {
+      cli.addSubcommand(commands.get(first).get());
+    } else {
+      commands.values().forEach(command -> cli.addSubcommand(command.get()));
+      cli.addSubcommand(new CommandLine.HelpCommand());
     }
     // An argument such as `curl -d @body.json` after `run --` must reach the command unchanged.
     cli.setExpandAtFiles(false);

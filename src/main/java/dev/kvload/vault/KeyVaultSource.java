@@ -251,11 +251,8 @@ public final class KeyVaultSource implements SecretSource {
       }
     } catch (AuthProblem e) {
       throw e;
-    } catch (ClientAuthenticationException e) {
-      throw new AuthProblem(e);
-    } catch (TokenFailure e) {
-      throw new AuthProblem(e.failure());
     } catch (IOException | RuntimeException e) {
+      // The credential's failures come wrapped (TrackedCredential), often inside the SDK's own.
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof TokenFailure token) {
           throw new AuthProblem(token.failure());
