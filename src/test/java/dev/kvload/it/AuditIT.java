@@ -46,7 +46,10 @@ class AuditIT {
     String version = h.kvload("--version").stdout().strip().replace("kvload ", "");
     Seen seen = new Seen(h.dir.resolve("seen"), "DATABASE_URL", "API_KEY");
 
-    var exporting = h.run().args("export", "-v", "-o", "/dev/null", "--allow-persistent").start();
+    var exporting =
+        h.run()
+            .args("export", "-v", "-o", h.dir.resolve("audit.env").toString(), "--allow-persistent")
+            .start();
     var running = h.run().args("run", "-v", "--").args(seen.command()).start();
     var export = exporting.await();
     var run = running.await();
