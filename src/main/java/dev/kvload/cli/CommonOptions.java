@@ -7,7 +7,12 @@ import dev.kvload.core.Durations;
 import dev.kvload.core.Settings;
 import dev.kvload.env.ConflictPolicy;
 import dev.kvload.manifest.VaultRef;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -86,6 +91,25 @@ public final class CommonOptions {
       description = "More detail on stderr (never a secret's value).")
   boolean verbose;
 
+  @Option(
+      names = "--allow-var",
+      paramLabel = "NAME",
+      scope = ScopeType.INHERIT,
+      description =
+          "Lets the manifest set NAME although it changes how programs load code (LD_PRELOAD,"
+              + " PATH, NODE_OPTIONS, ...); repeat for each. A manifest cannot allow these itself.")
+  List<String> allowVars = new ArrayList<>();
+
+  @Option(
+      names = "--allow-vault-host",
+      paramLabel = "HOST",
+      scope = ScopeType.INHERIT,
+      description =
+          "Trusts HOST as a vault although it is outside Key Vault's DNS suffixes (an emulator,"
+              + " Azure Stack); repeat for each (default: $KVLOAD_ALLOW_VAULT_HOSTS, comma"
+              + " separated).")
+  List<String> allowVaultHosts = new ArrayList<>();
+
   /** Resolves options and their environment variables; bad values are usage errors (exit 2). */
   Settings toSettings(Map<String, String> env) {
     return new Settings(
@@ -96,7 +120,23 @@ public final class CommonOptions {
         parse("--on-conflict", onConflict == null ? "override" : onConflict, ConflictPolicy::parse),
         allowExpired,
         quiet,
-        verbose);
+        verbose,
+        Set.copyOf(allowVars),
+        allowedVaultHosts(env));
+  }
+
+  private Set<String> allowedVaultHosts(Map<String, String> env) {
+    Set<String> hosts = new LinkedHashSet<>();
+    allowVaultHosts.forEach(host -> hosts.add(host.toLowerCase(Locale.ROOT)));
+    String fromEnv = blankToNull(env.get("KVLOAD_ALLOW_VAULT_HOSTS"));
+    if (fromEnv != null) {
+      for (String host : fromEnv.split(",")) {
+        if (!host.isBlank()) {
+          hosts.add(host.strip().toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return hosts;
   }
 
   private VaultRef vault(Map<String, String> env) {

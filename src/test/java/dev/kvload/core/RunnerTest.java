@@ -29,6 +29,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,7 +112,9 @@ class RunnerTest {
         policy,
         false,
         false,
-        false);
+        false,
+        Set.of(),
+        Set.of());
   }
 
   private String stderr() {
