@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The pipeline every command shares: manifest, then the secret source, then the secrets of every
@@ -35,8 +36,53 @@ public final class Loader {
   }
 
   public Manifest manifest() {
-    return ManifestLocator.load(
-        settings.manifest(), session.env(), session.cwd(), settings.vault());
+    Manifest manifest =
+        ManifestLocator.load(settings.manifest(), session.env(), session.cwd(), settings.vault());
+    requireTrustedVaults(manifest, settings.allowedVaultHosts());
+    return manifest;
+  }
+
+  /**
+   * A vault outside Key Vault's domains (an emulator, Azure Stack, or any host a cloned
+   * repository's manifest names) is refused before any request unless the command line or the
+   * environment allows its host: it would be sent requests, and given tokens, and believed.
+   *
+   * @throws Failure.Manifest naming each such vault where the manifest first uses it
+   */
+  static void requireTrustedVaults(Manifest manifest, Set<String> allowedHosts) {
+    Map<VaultRef, Binding> untrusted = new LinkedHashMap<>();
+    for (Binding b : manifest.bindings()) {
+      if (!b.secret().vault().trusted(allowedHosts)) {
+        untrusted.putIfAbsent(b.secret().vault(), b);
+      }
+    }
+    if (untrusted.isEmpty()) {
+      return;
+    }
+    List<String> lines = new ArrayList<>();
+    untrusted.forEach(
+        (vault, b) ->
+            lines.add(
+                manifest.file()
+                    + ":"
+                    + b.line()
+                    + ":"
+                    + b.column()
+                    + ": "
+                    + b.variable()
+                    + ": vault "
+                    + vault.baseUrl()
+                    + " is outside Key Vault's domains (vault.azure.net and the sovereign clouds')"));
+    String hosts =
+        String.join(
+            ",", untrusted.keySet().stream().map(v -> v.url().getHost()).distinct().toList());
+    lines.add(
+        "next step: if you trust it (an emulator, Azure Stack), pass --allow-vault-host "
+            + hosts.replace(",", " --allow-vault-host ")
+            + " or set KVLOAD_ALLOW_VAULT_HOSTS="
+            + hosts
+            + "; a manifest cannot allow a host itself");
+    throw new Failure.Manifest(lines.toArray(String[]::new));
   }
 
   /** One binding and what its secret fetch gave. */

@@ -164,6 +164,53 @@ class LoaderTest {
     assertTrue(stderr().contains("kvload.json is valid: 3 variables from 1 vault"), stderr());
   }
 
+  static Stream<Arguments> untrustedHosts() {
+    return Stream.of(
+        Arguments.of("an emulator", "https://localhost:8443", "localhost"),
+        Arguments.of(
+            "a look-alike",
+            "https://contoso.vault.azure.net.example.com",
+            "contoso.vault.azure.net.example.com"),
+        Arguments.of(
+            "Managed HSM, which holds no secrets",
+            "https://contoso.managedhsm.azure.net",
+            "contoso.managedhsm.azure.net"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("untrustedHosts")
+  void aVaultOutsideKeyVaultsDomainsNeedsTheCommandLinesLeave(
+      String name, String vault, String host) throws IOException {
+    Files.writeString(
+        dir.resolve("kvload.json"),
+        "{\"vault\": \"" + vault + "\",\n \"secrets\": {\"DATABASE_URL\": \"db\"}}");
+    source.put("db", found(null, null));
+    for (String command : List.of("validate", "export", "check")) {
+      assertEquals(ExitStatus.MANIFEST, kvload(command), stderr());
+      assertTrue(
+          stderr()
+              .contains(
+                  "kvload.json:2:14: DATABASE_URL: vault "
+                      + vault
+                      + " is outside Key Vault's domains"),
+          stderr());
+      assertTrue(
+          stderr()
+              .contains(
+                  "next step: if you trust it (an emulator, Azure Stack), pass --allow-vault-host "
+                      + host
+                      + " or set KVLOAD_ALLOW_VAULT_HOSTS="
+                      + host),
+          stderr());
+    }
+    assertTrue(source.asked().isEmpty(), "no request: " + source.asked());
+    assertEquals(
+        0,
+        kvload("export", "--allow-vault-host", host.toUpperCase(java.util.Locale.ROOT)),
+        stderr());
+    assertEquals(1, source.asked().size());
+  }
+
   static Stream<Arguments> usage() {
     return Stream.of(
         Arguments.of("unknown option", new String[] {"export", "--bogus"}, "Unknown option"),

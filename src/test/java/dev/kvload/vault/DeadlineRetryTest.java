@@ -112,6 +112,10 @@ class DeadlineRetryTest {
                     "refused", null, new UncheckedIOException(new java.net.ConnectException()))),
             false),
         Arguments.of(
+            "a challenge asking for a token kvload will not give",
+            new RuntimeException(new ChallengeRefused("asks for https://azure.net")),
+            false),
+        Arguments.of(
             "a cause of an untrusted certificate, asked about on its own",
             new java.security.cert.CertPathValidatorException("no path to a trusted root"),
             false));
