@@ -188,7 +188,8 @@ public final class Loader {
                 k -> new ArrayList<>())
             .add(b.variable());
       } else {
-        secretProblems.add(describe(b, r.outcome(), status) + ": " + nextStep(b, status));
+        secretProblems.add(
+            describe(b, r.outcome(), status) + ": " + nextStep(b, r.outcome(), status));
       }
     }
     List<String> vaultProblems = new ArrayList<>();
@@ -235,14 +236,39 @@ public final class Loader {
         };
   }
 
-  private static String nextStep(Binding b, Status status) {
+  /** What to grant, or change, for the defence the vault's answer names. */
+  static String forbidden(VaultRef vault, Outcome.Refusal refusal) {
+    String role = "grant your identity the 'Key Vault Secrets User' role on vault " + vault;
+    String policy =
+        "give your identity an access policy with Get on secrets (az keyvault set-policy --name "
+            + vault.name()
+            + " --secret-permissions get --object-id <its object ID>)";
+    return switch (refusal) {
+      case RBAC -> "the vault uses Azure RBAC: " + role;
+      case ACCESS_POLICY -> "the vault uses access policies, where roles do nothing: " + policy;
+      case FIREWALL ->
+          "the vault's firewall refuses this machine's address: add it to the vault's networking"
+              + " rules, or run from an allowed network";
+      case PRIVATE_LINK ->
+          "the vault accepts only its private endpoints: run from a network that reaches one";
+      case UNKNOWN ->
+          role + " (a vault using Azure RBAC), or " + policy + " (one using access policies)";
+    };
+  }
+
+  private static String nextStep(Binding b, Outcome outcome, Status status) {
     VaultRef vault = b.secret().vault();
     return switch (status) {
       case MISSING ->
-          "create it in the vault, fix the name in the manifest, or mark "
+          "create it in the vault (or, if it was deleted recently, recover it: az keyvault secret"
+              + " recover --vault-name "
+              + vault.name()
+              + " --name "
+              + b.secret().name()
+              + "), fix the name in the manifest, or mark "
               + b.variable()
               + " \"optional\": true";
-      case FORBIDDEN -> "grant your identity the 'Key Vault Secrets User' role on vault " + vault;
+      case FORBIDDEN -> forbidden(vault, ((Outcome.Forbidden) outcome).refusal());
       case DISABLED -> "enable it in the vault, or map " + b.variable() + " to another secret";
       case EXPIRED, NOT_YET_VALID ->
           "rotate it or fix its dates in the vault, or pass --allow-expired";

@@ -97,6 +97,13 @@ public record VaultRef(URI url) {
         || (url.getPort() != -1 && allowedHosts.contains(host + ":" + url.getPort()));
   }
 
+  /** The name {@code az keyvault} takes: the first label of the host. */
+  public String name() {
+    String host = url.getHost();
+    int dot = host.indexOf('.');
+    return dot < 0 ? host : host.substring(0, dot);
+  }
+
   /** The base URL as the Key Vault client wants it. */
   public String baseUrl() {
     return url.toString();

@@ -366,7 +366,7 @@ public final class KeyVaultSource implements SecretSource {
       return new Outcome.Disabled();
     }
     if (status == 403) {
-      return new Outcome.Forbidden("HTTP " + status);
+      return Outcome.Forbidden.of(SecretBundle.innerErrorCode(body));
     }
     if (status == 429) {
       String asked = response.getHeaderValue(HttpHeaderName.RETRY_AFTER);

@@ -61,4 +61,14 @@ class VaultRefTest {
     Set<String> hosts = allowed.isEmpty() ? Set.of() : Set.of(allowed);
     assertEquals(trusted, VaultRef.parse(vault).trusted(hosts));
   }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "contoso, contoso",
+    "https://contoso.vault.azure.cn, contoso",
+    "https://localhost:8443, localhost",
+  })
+  void namesTheVaultAsAzKeyvaultDoes(String vault, String name) {
+    assertEquals(name, VaultRef.parse(vault).name());
+  }
 }
