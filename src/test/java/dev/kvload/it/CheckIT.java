@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kvload.fake.FakeAzure;
 import dev.kvload.fake.FakeAzure.Reply;
 import dev.kvload.fake.FakeAzure.Version;
+import dev.kvload.output.RunnerLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -350,6 +351,70 @@ class CheckIT {
     assertEquals(5, run.exit(), run::toString);
     assertFalse(run.stderr().contains("::"), run::toString);
     assertFalse(Files.exists(summary));
+  }
+
+  /**
+   * A vault's answer chooses the version ({@code id}) and, through a header, part of a reason: an
+   * escape sequence, a bidi override or a workflow command there is shown as text in the table, on
+   * stderr, in the summary and in annotations, and kept exact in --json.
+   */
+  @Test
+  @Execution(ExecutionMode.CONCURRENT)
+  void hostileVersionsAndReasonsFromTheVaultStayText() throws IOException {
+    String title = "\u001b]0;pwned\u0007";
+    String bidi = "\u202e##[error]pwned";
+    h.fake.put(VAULT, "ok-secret", new Version(title, "ok-value-4f1c", true, null, IN_100_DAYS));
+    h.fake.put(
+        VAULT,
+        "soon",
+        new Version(bidi, "soon-value-77aa", true, null, NOW.plus(Duration.ofDays(3))));
+    h.fake.behave(
+        VAULT,
+        "busy",
+        r ->
+            Reply.status(429, FakeAzure.error("Throttled", "slow down"))
+                .withHeader("Retry-After", "##[error]pwned"));
+    h.manifest(
+        "{\"vault\": \""
+            + h.fake.vaultUrl(VAULT)
+            + "\", \"secrets\": {\"A\": \"ok-secret\", \"B\": \"soon\", \"C\": \"busy\"}}");
+    Path summary = h.write("runner/summary.md", "");
+    // The throttled secret holds each run until its deadline: the three wait side by side.
+    var startedTable = h.run().args("check", "--timeout", "10s").start();
+    var startedJson = h.run().args("check", "--json", "--timeout", "10s").start();
+    var startedActions =
+        h.run()
+            .args("check", "--timeout", "10s")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", summary.toString())
+            .env("GITHUB_WORKSPACE", h.dir.toString())
+            .valuesOnStdout()
+            .start();
+    var table = startedTable.await();
+    var json = startedJson.await();
+    var actions = startedActions.await();
+    for (var run : List.of(table, json, actions)) {
+      assertEquals(6, run.exit(), run::toString);
+      for (String shown : List.of(run.stdout(), run.stderr())) {
+        assertFalse(shown.contains("\u001b"), "an escape reached the terminal: " + shown);
+        assertFalse(shown.contains("\u202e"), "a bidi override reached the terminal: " + shown);
+        assertFalse(shown.contains("##["), "a workflow command reached the log: " + shown);
+      }
+    }
+    assertTrue(table.stdout().contains("\\u001b]0;pwne"), table.stdout());
+    assertTrue(table.stdout().contains("\\u202e#\\u0023[erro"), table.stdout());
+    assertTrue(table.stdout().contains("Retry-After #\\u0023[error]pwned"), table.stdout());
+    JsonNode rows = new ObjectMapper().readTree(json.stdout());
+    assertEquals(title, rows.get(0).get("version").asText());
+    assertEquals(bidi, rows.get(1).get("version").asText());
+    assertTrue(rows.get(2).get("detail").asText().contains("Retry-After ##[error]pwned"));
+    String markdown = Files.readString(summary);
+    assertFalse(markdown.contains("\u001b") || markdown.contains("\u202e"), markdown);
+    RunnerLog runner = new RunnerLog().read(actions.stdout()).read(actions.stderr());
+    assertEquals(
+        List.of("add-mask", "add-mask", "warning", "error"),
+        runner.actedNames(),
+        "the masks and kvload's own annotations only: " + runner.acted());
   }
 
   @Test
