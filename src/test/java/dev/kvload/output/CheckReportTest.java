@@ -300,7 +300,7 @@ class CheckReportTest {
   }
 
   @Test
-  void aLoneSurrogateFromAVaultStillMakesJson() throws Exception {
+  void surrogatePairsSurviveTheEscapesAndALoneOneStillMakesJson() throws Exception {
     Row row =
         new Row("A", "db-url", DEV, "v\ud800x", "ok", null, null, false, Level.OK, "😀", 3, 5);
     JsonNode json = new ObjectMapper().readTree(CheckReport.json(List.of(row))).get(0);
