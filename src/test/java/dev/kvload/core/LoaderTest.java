@@ -151,6 +151,23 @@ class LoaderTest {
     assertTrue(stderr().contains("kvload: " + line), stderr());
   }
 
+  /**
+   * Reasons carry text from the network (a header, an inner error code): shown escaped in errors
+   * and in warnings alike, so none can drive the terminal or the Actions runner.
+   */
+  @Test
+  void foreignTextInErrorsAndWarningsIsShownEscaped() {
+    source
+        .put("db", new Outcome.Unreachable("refused \u001b[2J ##[error]x \u202etxt.exe"))
+        .put("feature", new Outcome.Forbidden("HTTP 403 \u001b]0;title\u0007"));
+    assertEquals(ExitStatus.VAULT, kvload("export"));
+    assertTrue(stderr().contains("refused \\u001b[2J #\\u0023[error]x \\u202etxt.exe"), stderr());
+    assertTrue(stderr().contains("HTTP 403 \\u001b]0;title\\u0007"), stderr());
+    assertFalse(stderr().contains("\u001b"), stderr());
+    assertFalse(stderr().contains("\u202e"), stderr());
+    assertFalse(stderr().contains("##["), stderr());
+  }
+
   @Test
   void allowExpiredAcceptsExpiredAndNotYetValid() {
     source.put("db", found(NOW.plus(Duration.ofDays(1)), NOW.minus(Duration.ofDays(1))));
