@@ -56,9 +56,15 @@ public final class CodeLoadingVariables {
           "SHELL",
           "XDG_CONFIG_HOME",
           "XDG_CONFIG_DIRS",
+          // readline's key bindings can type commands; bash-completion sources scripts from these
+          "INPUTRC",
+          "BASH_COMPLETION_USER_DIR",
+          "XDG_DATA_HOME",
+          "XDG_DATA_DIRS",
           // language runtimes
           "NODE_OPTIONS",
           "NODE_PATH",
+          "NODE_REPL_EXTERNAL_MODULE",
           "ELECTRON_RUN_AS_NODE",
           "JAVA_TOOL_OPTIONS",
           "_JAVA_OPTIONS",

@@ -31,6 +31,8 @@ class CodeLoadingVariablesTest {
         Arguments.of("where shells read rc files", "HOME", true),
         Arguments.of("zsh's rc folder", "ZDOTDIR", true),
         Arguments.of("git's and others' config folder", "XDG_CONFIG_HOME", true),
+        Arguments.of("readline binds Enter to a command", "INPUTRC", true),
+        Arguments.of("bash-completion sources scripts there", "XDG_DATA_DIRS", true),
         // runtimes
         Arguments.of("node --require", "NODE_OPTIONS", true),
         Arguments.of("node's module path", "NODE_PATH", true),

@@ -391,9 +391,10 @@ class CheckIT {
             "GITHUB_WORKSPACE",
             h.dir.toString());
     // The throttled secret holds its run until the deadline: all four wait side by side.
-    var startedTable = h.run().args("check").start();
-    var startedJson = h.run().args("check", "--json").start();
-    var startedJob = h.run().args("check").env(job).valuesOnStdout().start();
+    // Four JVMs at once on a busy machine: a deadline that leaves room to start.
+    var startedTable = h.run().args("check", "--timeout", "60s").start();
+    var startedJson = h.run().args("check", "--json", "--timeout", "60s").start();
+    var startedJob = h.run().args("check", "--timeout", "60s").env(job).valuesOnStdout().start();
     var startedBusy = h.run().args("check", "-m", "busy.json", "--timeout", "15s").env(job).start();
     var table = startedTable.await();
     var json = startedJson.await();
