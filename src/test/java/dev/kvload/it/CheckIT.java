@@ -354,78 +354,57 @@ class CheckIT {
   }
 
   /**
-   * A vault's answer chooses the version ({@code id}) and, through a header, part of a reason: an
-   * escape sequence, a bidi override or a workflow command there is shown as text in the table, on
-   * stderr, in the summary and in annotations, and kept exact in --json.
+   * A vault's answer chooses the version ({@code id}): an escape sequence, a bidi override or a
+   * workflow command there is shown as text in the table (cut to 8 characters, {@code ##[echo]}
+   * would be a whole command), on stderr, in the summary and in annotations, and kept exact in
+   * --json. (Text from headers: LoaderTest; every rendering: CheckReportTest.)
    */
   @Test
   @Execution(ExecutionMode.CONCURRENT)
-  void hostileVersionsAndReasonsFromTheVaultStayText() throws IOException {
+  void hostileVersionsFromTheVaultStayText() throws IOException {
     String title = "\u001b]0;pwned\u0007";
-    String bidi = "\u202e##[error]pwned";
+    String command = "##[echo]\u202eon";
     h.fake.put(VAULT, "ok-secret", new Version(title, "ok-value-4f1c", true, null, IN_100_DAYS));
     h.fake.put(
         VAULT,
         "soon",
-        new Version(bidi, "soon-value-77aa", true, null, NOW.plus(Duration.ofDays(3))));
-    h.fake.behave(
-        VAULT,
-        "busy",
-        r ->
-            Reply.status(429, FakeAzure.error("Throttled", "slow down"))
-                .withHeader("Retry-After", "##[error]pwned"));
+        new Version(command, "soon-value-77aa", true, null, NOW.plus(Duration.ofDays(3))));
     h.manifest(
         "{\"vault\": \""
             + h.fake.vaultUrl(VAULT)
             + "\", \"secrets\": {\"A\": \"ok-secret\", \"B\": \"soon\"}}");
-    h.write(
-        "busy.json",
-        "{\"vault\": \"" + h.fake.vaultUrl(VAULT) + "\", \"secrets\": {\"C\": \"busy\"}}");
     Path summary = h.write("runner/summary.md", "");
-    Map<String, String> job =
-        Map.of(
-            "GITHUB_ACTIONS",
-            "true",
-            "GITHUB_STEP_SUMMARY",
-            summary.toString(),
-            "GITHUB_WORKSPACE",
-            h.dir.toString());
-    // The throttled secret holds its run until the deadline: all four wait side by side.
-    // Four JVMs at once on a busy machine: a deadline that leaves room to start.
-    var startedTable = h.run().args("check", "--timeout", "60s").start();
-    var startedJson = h.run().args("check", "--json", "--timeout", "60s").start();
-    var startedJob = h.run().args("check", "--timeout", "60s").env(job).valuesOnStdout().start();
-    var startedBusy = h.run().args("check", "-m", "busy.json", "--timeout", "15s").env(job).start();
-    var table = startedTable.await();
-    var json = startedJson.await();
-    var inJob = startedJob.await();
-    var busy = startedBusy.await();
-    for (var run : List.of(table, json, inJob, busy)) {
-      assertEquals(run == busy ? 6 : 0, run.exit(), run::toString);
+    var table = h.run().args("check").go();
+    var json = h.run().args("check", "--json").go();
+    var inJob =
+        h.run()
+            .args("check")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", summary.toString())
+            .env("GITHUB_WORKSPACE", h.dir.toString())
+            .valuesOnStdout()
+            .go();
+    for (var run : List.of(table, json, inJob)) {
+      assertEquals(0, run.exit(), run::toString);
       for (String shown : List.of(run.stdout(), run.stderr())) {
         assertFalse(shown.contains("\u001b"), "an escape reached the terminal: " + shown);
         assertFalse(shown.contains("\u202e"), "a bidi override reached the terminal: " + shown);
         assertFalse(shown.contains("##["), "a workflow command reached the log: " + shown);
       }
     }
-    assertTrue(table.stdout().contains("\\u001b]0;pwne"), table.stdout());
-    assertTrue(table.stdout().contains("\\u202e#\\u0023[erro"), table.stdout());
+    assertTrue(table.stdout().contains("  \\u001b]0;pwne  "), table.stdout());
+    assertTrue(table.stdout().contains("  #\\u0023[echo]  "), table.stdout());
     JsonNode rows = new ObjectMapper().readTree(json.stdout());
     assertEquals(title, rows.get(0).get("version").asText());
-    assertEquals(bidi, rows.get(1).get("version").asText());
+    assertEquals(command, rows.get(1).get("version").asText());
     String markdown = Files.readString(summary);
     assertFalse(markdown.contains("\u001b") || markdown.contains("\u202e"), markdown);
+    assertFalse(markdown.contains("##["), markdown);
     RunnerLog runner = new RunnerLog().read(inJob.stdout()).read(inJob.stderr());
     assertEquals(
         List.of("add-mask", "add-mask", "warning"),
         runner.actedNames(),
         "the masks and kvload's own annotation only: " + runner.acted());
-    assertTrue(busy.stdout().contains("Retry-After #\\u0023[error]pwned"), busy.stdout());
-    assertTrue(busy.stderr().contains("Retry-After #\\u0023[error]pwned"), busy.stderr());
-    assertEquals(
-        List.of("error"),
-        new RunnerLog().read(busy.stdout()).read(busy.stderr()).actedNames(),
-        "kvload's own annotation only");
   }
 
   @Test
