@@ -1,6 +1,7 @@
 package dev.kvload.core;
 
 import dev.kvload.Failure;
+import dev.kvload.env.CodeLoadingVariables;
 import dev.kvload.manifest.Binding;
 import dev.kvload.manifest.Manifest;
 import dev.kvload.manifest.ManifestLocator;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The pipeline every command shares: manifest, then the secret source, then the secrets of every
@@ -34,9 +36,44 @@ public final class Loader {
     this.deadline = started.plus(settings.timeout());
   }
 
+  /**
+   * The manifest, once it is valid and sets no variable that changes how programs load code unless
+   * the command line allows it by name.
+   *
+   * @throws Failure.Manifest naming each problem
+   */
   public Manifest manifest() {
-    return ManifestLocator.load(
-        settings.manifest(), session.env(), session.cwd(), settings.vault());
+    Manifest manifest =
+        ManifestLocator.load(settings.manifest(), session.env(), session.cwd(), settings.vault());
+    refuseCodeLoadingVariables(manifest, settings.allowedVars());
+    return manifest;
+  }
+
+  /**
+   * A manifest comes with a repository, so it may not choose the code later programs load: each
+   * such variable must be named on the command line. The manifest has no key to allow one.
+   */
+  static void refuseCodeLoadingVariables(Manifest manifest, Set<String> allowed) {
+    List<String> problems = new ArrayList<>();
+    for (Binding b : manifest.bindings()) {
+      String variable = b.variable();
+      if (CodeLoadingVariables.contains(variable) && !allowed.contains(variable)) {
+        problems.add(
+            manifest.file()
+                + ":"
+                + b.line()
+                + ":"
+                + b.column()
+                + ": "
+                + variable
+                + ": changes how programs load code, so a manifest may not set it; if you trust"
+                + " this manifest and its vault, pass --allow-var "
+                + variable);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new Failure.Manifest(problems.toArray(String[]::new));
+    }
   }
 
   /** One binding and what its secret fetch gave. */
@@ -89,6 +126,12 @@ public final class Loader {
       Status status = Status.of(r.outcome(), now, Duration.ZERO);
       if (status.usable(settings.allowExpired())) {
         values.put(b.variable(), ((Outcome.Found) r.outcome()).value());
+        if (status == Status.EXPIRED || status == Status.NOT_YET_VALID) {
+          // Allowed, not fine: whoever reads the output should know which values are stale.
+          session
+              .diagnostics()
+              .warn(describe(b, r.outcome(), status) + "; used anyway (--allow-expired)");
+        }
       } else if (b.optional()) {
         session
             .diagnostics()
