@@ -1,6 +1,7 @@
 package dev.kvload.core;
 
 import dev.kvload.Failure;
+import dev.kvload.env.CodeLoadingVariables;
 import dev.kvload.manifest.Binding;
 import dev.kvload.manifest.Manifest;
 import dev.kvload.manifest.ManifestLocator;
@@ -35,9 +36,16 @@ public final class Loader {
     this.deadline = started.plus(settings.timeout());
   }
 
+  /**
+   * The manifest, once it is valid, sets no variable that changes how programs load code and names
+   * no vault outside Key Vault's domains, unless the command line allows each by name.
+   *
+   * @throws Failure.Manifest naming each problem
+   */
   public Manifest manifest() {
     Manifest manifest =
         ManifestLocator.load(settings.manifest(), session.env(), session.cwd(), settings.vault());
+    refuseCodeLoadingVariables(manifest, settings.allowedVars());
     requireTrustedVaults(manifest, settings.allowedVaultHosts());
     return manifest;
   }
@@ -63,13 +71,7 @@ public final class Loader {
     untrusted.forEach(
         (vault, b) ->
             lines.add(
-                manifest.file()
-                    + ":"
-                    + b.line()
-                    + ":"
-                    + b.column()
-                    + ": "
-                    + b.variable()
+                where(manifest, b)
                     + ": vault "
                     + vault.baseUrl()
                     + " is outside Key Vault's domains (vault.azure.net and the sovereign clouds')"));
@@ -83,6 +85,32 @@ public final class Loader {
             + hosts
             + "; a manifest cannot allow a host itself");
     throw new Failure.Manifest(lines.toArray(String[]::new));
+  }
+
+  /**
+   * A manifest comes with a repository, so it may not choose the code later programs load: each
+   * such variable must be named on the command line. The manifest has no key to allow one.
+   */
+  static void refuseCodeLoadingVariables(Manifest manifest, Set<String> allowed) {
+    List<String> problems = new ArrayList<>();
+    for (Binding b : manifest.bindings()) {
+      String variable = b.variable();
+      if (CodeLoadingVariables.contains(variable) && !allowed.contains(variable)) {
+        problems.add(
+            where(manifest, b)
+                + ": changes how programs load code, so a manifest may not set it; if you trust"
+                + " this manifest and its vault, pass --allow-var "
+                + variable);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new Failure.Manifest(problems.toArray(String[]::new));
+    }
+  }
+
+  /** {@code FILE:LINE:COLUMN: VARIABLE}, where a manifest problem is. */
+  private static String where(Manifest manifest, Binding b) {
+    return manifest.file() + ":" + b.line() + ":" + b.column() + ": " + b.variable();
   }
 
   /** One binding and what its secret fetch gave. */
@@ -135,6 +163,12 @@ public final class Loader {
       Status status = Status.of(r.outcome(), now, Duration.ZERO);
       if (status.usable(settings.allowExpired())) {
         values.put(b.variable(), ((Outcome.Found) r.outcome()).value());
+        if (status == Status.EXPIRED || status == Status.NOT_YET_VALID) {
+          // Allowed, not fine: whoever reads the output should know which values are stale.
+          session
+              .diagnostics()
+              .warn(describe(b, r.outcome(), status) + "; used anyway (--allow-expired)");
+        }
       } else if (b.optional()) {
         session
             .diagnostics()

@@ -1,5 +1,6 @@
 package dev.kvload.vault;
 
+import dev.kvload.Printable;
 import dev.kvload.manifest.VaultRef;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -152,11 +153,8 @@ final class Audience {
     return MICROSOFT.stream().anyMatch(d -> host.equals(d) || host.endsWith("." + d));
   }
 
-  /** A challenge's text for a message: quoted, short, printable ASCII only. */
+  /** A challenge's text for a message: quoted, short, escaped as all foreign text is. */
   private static String shown(String text) {
-    String cut = text.length() > 80 ? text.substring(0, 80) + "..." : text;
-    StringBuilder out = new StringBuilder("'");
-    cut.codePoints().forEach(c -> out.append(c > 0x20 && c < 0x7f ? (char) c : '?'));
-    return out.append("'").toString();
+    return "'" + Printable.of(text) + "'";
   }
 }

@@ -186,10 +186,56 @@ class LoaderTest {
     assertTrue(stderr().contains("kvload: " + line), stderr());
   }
 
+  /**
+   * Reasons carry text from the network (a header, an inner error code): shown escaped in errors
+   * and in warnings alike, so none can drive the terminal or the Actions runner.
+   */
+  @Test
+  void foreignTextInErrorsAndWarningsIsShownEscaped() {
+    source
+        .put("db", new Outcome.Unreachable("refused \u001b[2J ##[error]x \u202etxt.exe"))
+        .put("feature", new Outcome.Forbidden("HTTP 403 \u001b]0;title\u0007"));
+    assertEquals(ExitStatus.VAULT, kvload("export"));
+    assertTrue(stderr().contains("refused \\u001b[2J #\\u0023[error]x \\u202etxt.exe"), stderr());
+    assertTrue(stderr().contains("HTTP 403 \\u001b]0;title\\u0007"), stderr());
+    assertFalse(stderr().contains("\u001b"), stderr());
+    assertFalse(stderr().contains("\u202e"), stderr());
+    assertFalse(stderr().contains("##["), stderr());
+  }
+
   @Test
   void allowExpiredAcceptsExpiredAndNotYetValid() {
     source.put("db", found(NOW.plus(Duration.ofDays(1)), NOW.minus(Duration.ofDays(1))));
     assertEquals(0, kvload("export", "--allow-expired"));
+  }
+
+  static Stream<Arguments> staleButAllowed() {
+    return Stream.of(
+        Arguments.of(
+            "expired",
+            found(null, NOW.minus(Duration.ofDays(1))),
+            "warning: DATABASE_URL: secret 'db' in vault contoso-dev expired on"
+                + " 2026-11-28T12:00:00Z; used anyway (--allow-expired)"),
+        Arguments.of(
+            "not yet valid",
+            found(NOW.plus(Duration.ofDays(1)), null),
+            "warning: DATABASE_URL: secret 'db' in vault contoso-dev is not valid before"
+                + " 2026-11-30T12:00:00Z; used anyway (--allow-expired)"));
+  }
+
+  /** Allowed is not fine: each stale value is named (RunnerTest: run too); not with -q. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("staleButAllowed")
+  void allowExpiredWarnsNamingEachVariable(String name, Outcome outcome, String warning) {
+    source.put("db", outcome).put("feature", found(null, null));
+    assertEquals(0, kvload("export", "--allow-expired"));
+    assertTrue(stderr().contains("kvload: " + warning), stderr());
+    assertTrue(stderr().contains(warning.replace("DATABASE_URL", "ALSO_DB")), stderr());
+    assertFalse(stderr().contains("FEATURE_X:"), "a valid secret is not named: " + stderr());
+    assertEquals(0, kvload("export", "--allow-expired", "--format", "dotenv", "-o", "-"));
+    assertTrue(stderr().contains("kvload: " + warning), stderr());
+    assertEquals(0, kvload("export", "--allow-expired", "-q"));
+    assertEquals("", stderr());
   }
 
   @Test
@@ -285,6 +331,65 @@ class LoaderTest {
     assertEquals(0, kvload("-m", "other.json", "validate"));
     assertEquals(0, kvload("validate", "-m", "other.json"));
     assertTrue(stderr().contains("other.json is valid: 0 variables"), stderr());
+  }
+
+  /**
+   * Variables that change how programs load code: refused with their place and the way to allow
+   * them, before any request, whatever the command; allowed only by name on the command line.
+   */
+  @Test
+  void codeLoadingVariablesNeedTheCommandLine() throws IOException {
+    Files.writeString(
+        dir.resolve("kvload.json"),
+        """
+        {"vault": "contoso-dev", "secrets": {
+          "DATABASE_URL": "db",
+          "LD_PRELOAD": "db",
+            "NODE_OPTIONS": {"secret": "db"}}}
+        """);
+    source.put("db", found(null, null));
+    // run: RunIT, through the real process.
+    for (String command : List.of("validate", "export", "check")) {
+      assertEquals(ExitStatus.MANIFEST, kvload(command), command);
+      assertEquals(
+          "kvload: kvload.json:3:3: LD_PRELOAD: changes how programs load code, so a manifest"
+              + " may not set it; if you trust this manifest and its vault, pass --allow-var"
+              + " LD_PRELOAD\n"
+              + "kvload: kvload.json:4:5: NODE_OPTIONS: changes how programs load code, so a"
+              + " manifest may not set it; if you trust this manifest and its vault, pass"
+              + " --allow-var NODE_OPTIONS\n",
+          stderr(),
+          command);
+      assertEquals("", stdout());
+    }
+    assertTrue(source.asked().isEmpty(), "nothing fetched: " + source.asked());
+    assertEquals(ExitStatus.MANIFEST, kvload("validate", "--allow-var", "LD_PRELOAD"));
+    assertFalse(stderr().contains("LD_PRELOAD"), "allowed: " + stderr());
+    assertTrue(stderr().contains("NODE_OPTIONS: changes how"), "still refused: " + stderr());
+    assertEquals(
+        ExitStatus.MANIFEST,
+        kvload("validate", "--allow-var", "ld_preload", "--allow-var", "NODE_OPTIONS"));
+    assertTrue(stderr().contains("LD_PRELOAD: changes how"), "names are exact: " + stderr());
+    assertEquals(
+        0,
+        kvload(
+            "--allow-var",
+            "LD_PRELOAD",
+            "export",
+            "--allow-var",
+            "NODE_OPTIONS",
+            "--format",
+            "sh"));
+    assertTrue(stdout().contains("export NODE_OPTIONS='" + VALUE + "'"), "set when allowed");
+  }
+
+  @Test
+  void aManifestCannotAllowCodeLoadingVariablesItself() throws IOException {
+    Files.writeString(
+        dir.resolve("kvload.json"),
+        "{\"vault\": \"contoso-dev\", \"allowVars\": [\"PATH\"], \"secrets\": {\"PATH\": \"db\"}}");
+    assertEquals(ExitStatus.MANIFEST, kvload("validate"));
+    assertTrue(stderr().contains("unknown key 'allowVars'"), stderr());
   }
 
   @Test

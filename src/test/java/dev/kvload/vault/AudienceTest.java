@@ -162,7 +162,8 @@ class AudienceTest {
                 Audience.scope(
                     VaultRef.parse("contoso"),
                     List.of("https://x\u001b]0;owned\u0007" + "y".repeat(200))));
-    assertTrue(refused.getMessage().contains("'https://x?]0;owned?yyy"), refused.getMessage());
+    assertTrue(
+        refused.getMessage().contains("'https://x\\u001b]0;owned\\u0007yyy"), refused.getMessage());
     assertTrue(refused.getMessage().length() < 200, refused.getMessage());
   }
 }
