@@ -102,16 +102,51 @@ class LoaderTest {
     Instant future = NOW.plus(Duration.ofDays(1));
     return Stream.of(
         Arguments.of(
-            "missing",
+            "missing, perhaps deleted",
             new Outcome.NotFound(),
             ExitStatus.SECRET,
-            "DATABASE_URL: secret 'db' in vault contoso-dev not found: create it"),
+            "DATABASE_URL: secret 'db' in vault contoso-dev not found: create it in the vault (or,"
+                + " if it was deleted recently, recover it: az keyvault secret recover"
+                + " --vault-name contoso-dev --name db), fix the name in the manifest, or mark"
+                + " DATABASE_URL \"optional\": true"),
         Arguments.of(
-            "forbidden",
+            "forbidden, by an unknown defence: both models' grants",
             new Outcome.Forbidden("HTTP 403"),
             ExitStatus.SECRET,
             "DATABASE_URL: reading secret 'db' in vault contoso-dev was denied (HTTP 403): grant"
-                + " your identity the 'Key Vault Secrets User' role on vault contoso-dev"),
+                + " your identity the 'Key Vault Secrets User' role on vault contoso-dev (a vault"
+                + " using Azure RBAC), or give your identity an access policy with Get on secrets"
+                + " (az keyvault set-policy --name contoso-dev --secret-permissions get"
+                + " --object-id <its object ID>) (one using access policies)"),
+        Arguments.of(
+            "forbidden by Azure RBAC",
+            Outcome.Forbidden.of("ForbiddenByRbac"),
+            ExitStatus.SECRET,
+            "DATABASE_URL: reading secret 'db' in vault contoso-dev was denied (HTTP 403"
+                + " ForbiddenByRbac): the vault uses Azure RBAC: grant your identity the 'Key Vault"
+                + " Secrets User' role on vault contoso-dev"),
+        Arguments.of(
+            "forbidden by access policies",
+            Outcome.Forbidden.of("ForbiddenByPolicy"),
+            ExitStatus.SECRET,
+            "DATABASE_URL: reading secret 'db' in vault contoso-dev was denied (HTTP 403"
+                + " ForbiddenByPolicy): the vault uses access policies, where roles do nothing:"
+                + " give your identity an access policy with Get on secrets (az keyvault set-policy"
+                + " --name contoso-dev --secret-permissions get --object-id <its object ID>)"),
+        Arguments.of(
+            "forbidden by the firewall",
+            Outcome.Forbidden.of("ForbiddenByFirewall"),
+            ExitStatus.SECRET,
+            "DATABASE_URL: reading secret 'db' in vault contoso-dev was denied (HTTP 403"
+                + " ForbiddenByFirewall): the vault's firewall refuses this machine's address: add"
+                + " it to the vault's networking rules, or run from an allowed network"),
+        Arguments.of(
+            "forbidden: private endpoints only",
+            Outcome.Forbidden.of("ForbiddenByConnection"),
+            ExitStatus.SECRET,
+            "DATABASE_URL: reading secret 'db' in vault contoso-dev was denied (HTTP 403"
+                + " ForbiddenByConnection): the vault accepts only its private endpoints: run from a"
+                + " network that reaches one"),
         Arguments.of(
             "disabled",
             new Outcome.Disabled(),
@@ -208,6 +243,53 @@ class LoaderTest {
     assertEquals(0, kvload("validate"));
     assertTrue(source.asked().isEmpty());
     assertTrue(stderr().contains("kvload.json is valid: 3 variables from 1 vault"), stderr());
+  }
+
+  static Stream<Arguments> untrustedHosts() {
+    return Stream.of(
+        Arguments.of("an emulator", "https://localhost:8443", "localhost"),
+        Arguments.of(
+            "a look-alike",
+            "https://contoso.vault.azure.net.example.com",
+            "contoso.vault.azure.net.example.com"),
+        Arguments.of(
+            "Managed HSM, which holds no secrets",
+            "https://contoso.managedhsm.azure.net",
+            "contoso.managedhsm.azure.net"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("untrustedHosts")
+  void aVaultOutsideKeyVaultsDomainsNeedsTheCommandLinesLeave(
+      String name, String vault, String host) throws IOException {
+    Files.writeString(
+        dir.resolve("kvload.json"),
+        "{\"vault\": \"" + vault + "\",\n \"secrets\": {\"DATABASE_URL\": \"db\"}}");
+    source.put("db", found(null, null));
+    for (String command : List.of("validate", "export", "check")) {
+      assertEquals(ExitStatus.MANIFEST, kvload(command), stderr());
+      assertTrue(
+          stderr()
+              .contains(
+                  "kvload.json:2:14: DATABASE_URL: vault "
+                      + vault
+                      + " is outside Key Vault's domains"),
+          stderr());
+      assertTrue(
+          stderr()
+              .contains(
+                  "next step: if you trust it (an emulator, Azure Stack), pass --allow-vault-host "
+                      + host
+                      + " or set KVLOAD_ALLOW_VAULT_HOSTS="
+                      + host),
+          stderr());
+    }
+    assertTrue(source.asked().isEmpty(), "no request: " + source.asked());
+    assertEquals(
+        0,
+        kvload("export", "--allow-vault-host", host.toUpperCase(java.util.Locale.ROOT)),
+        stderr());
+    assertEquals(1, source.asked().size());
   }
 
   static Stream<Arguments> usage() {
