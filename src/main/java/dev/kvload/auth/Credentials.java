@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
@@ -65,6 +66,17 @@ public final class Credentials {
    *     Actions, an authority host that is not an https URL)
    */
   public static TokenCredential create(AuthSettings settings, Transport transport) {
+    return create(settings, transport, line -> {});
+  }
+
+  /**
+   * As {@link #create(AuthSettings, Transport)}.
+   *
+   * @param warn told what the user should know that does not stop the run (a refreshed login that
+   *     could not be written back)
+   */
+  public static TokenCredential create(
+      AuthSettings settings, Transport transport, Consumer<String> warn) {
     AuthContext context = new AuthContext(settings, transport.env());
     Builders builders = new Builders(context, transport);
     if (AuthorityHost.classify(context.get("AZURE_AUTHORITY_HOST")) == AuthorityHost.Kind.INVALID) {
@@ -79,7 +91,7 @@ public final class Credentials {
     }
     List<CredentialChain.Link> links =
         switch (settings.mode()) {
-          case DEFAULT -> defaultLinks(context, builders, transport);
+          case DEFAULT -> defaultLinks(context, builders, transport, warn);
           case ENVIRONMENT -> {
             Attempt notConfigured = Diagnosis.environmentNotConfigured(context);
             if (notConfigured != null) {
@@ -117,6 +129,13 @@ public final class Credentials {
           }
           case AZURE_CLI ->
               List.of(new CredentialChain.Link("AzureCliCredential", builders::azureCli));
+          case LOGIN -> {
+            Attempt notStored = Login.notStored(context);
+            if (notStored != null) {
+              throw unavailable(context, notStored);
+            }
+            yield List.of(loginLink(context, transport, warn));
+          }
           case GITHUB_OIDC -> {
             Attempt problem = GithubOidc.unavailable(context);
             if (problem != null) {
@@ -163,7 +182,7 @@ public final class Credentials {
    * the SDK's IMDS probe, kvload makes up for with its own {@link ImdsProbe}.
    */
   private static List<CredentialChain.Link> defaultLinks(
-      AuthContext context, Builders builders, Transport transport) {
+      AuthContext context, Builders builders, Transport transport, Consumer<String> warn) {
     List<String> names;
     try {
       names = defaultChain(context.get("AZURE_TOKEN_CREDENTIALS"));
@@ -188,8 +207,10 @@ public final class Credentials {
           earlierMayWork ? null : ImdsProbe.start(context, ImdsProbe.CHAINED, transport.executor());
     }
     List<CredentialChain.Link> links = new ArrayList<>();
-    for (String name : names) {
-      if (name.equals("ManagedIdentityCredential") && ImdsProbe.neededInChain(context)) {
+    for (String name : withLogin(names)) {
+      if (name.equals(Login.CREDENTIAL)) {
+        links.add(loginLink(context, transport, warn));
+      } else if (name.equals("ManagedIdentityCredential") && ImdsProbe.neededInChain(context)) {
         ImdsProbe early = probe;
         links.add(
             new CredentialChain.Link(
@@ -211,6 +232,38 @@ public final class Credentials {
       }
     }
     return links;
+  }
+
+  /**
+   * The stored login, built only when the chain reaches it: when no login file exists it is
+   * unavailable at once, and MSAL is never loaded.
+   */
+  private static CredentialChain.Link loginLink(
+      AuthContext context, Transport transport, Consumer<String> warn) {
+    return new CredentialChain.Link(
+        Login.CREDENTIAL, () -> Login.credential(context, transport, warn, Clock.systemUTC()));
+  }
+
+  /**
+   * The chain {@code default} runs: the SDK's, with the stored login after the credentials of
+   * machines (environment, workload identity, managed identity: what a deployment sets up on
+   * purpose) and before the developer tools, as one of them. Not when {@code
+   * AZURE_TOKEN_CREDENTIALS} asks for the production credentials or a single one.
+   */
+  static List<String> withLogin(List<String> names) {
+    int firstTool = -1;
+    for (int i = 0; i < names.size(); i++) {
+      if (DEVELOPER.contains(names.get(i))) {
+        firstTool = i;
+        break;
+      }
+    }
+    if (firstTool < 0 || names.size() == 1) {
+      return names;
+    }
+    List<String> chain = new ArrayList<>(names);
+    chain.add(firstTool, Login.CREDENTIAL);
+    return chain;
   }
 
   /**
@@ -309,6 +362,21 @@ public final class Credentials {
         error);
   }
 
+  /**
+   * The pipeline azure-identity builds for a credential (IdentityClientBase.setupPipeline): the
+   * same retries, IMDS's own strategy for managed identity through IMDS, but no HTTP logging
+   * policy, whose class builds a pretty-printing Jackson mapper when loaded: ~75 ms of start-up CPU
+   * on the token's path, for logs kvload never writes (bench/levers.md).
+   */
+  static HttpPipeline identityPipeline(Transport transport, boolean imds) {
+    return new HttpPipelineBuilder()
+        .httpClient(transport.client())
+        .policies(
+            transport.sdkUserAgent("azure-identity.properties"),
+            imds ? new RetryPolicy(new ImdsRetryStrategy()) : new RetryPolicy())
+        .build();
+  }
+
   /** The SDK builders, each given the run's HTTP client, executor and configuration. */
   private static final class Builders {
     private final AuthContext context;
@@ -343,19 +411,8 @@ public final class Credentials {
           : Arrays.stream(value.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    /**
-     * The pipeline azure-identity builds for a credential (IdentityClientBase.setupPipeline): the
-     * same retries, IMDS's own strategy for managed identity through IMDS, but no HTTP logging
-     * policy, whose class builds a pretty-printing Jackson mapper when loaded: ~75 ms of start-up
-     * CPU on the token's path, for logs kvload never writes (bench/levers.md).
-     */
     private HttpPipeline pipeline(boolean imds) {
-      return new HttpPipelineBuilder()
-          .httpClient(transport.client())
-          .policies(
-              transport.sdkUserAgent("azure-identity.properties"),
-              imds ? new RetryPolicy(new ImdsRetryStrategy()) : new RetryPolicy())
-          .build();
+      return identityPipeline(transport, imds);
     }
 
     /** DefaultAzureCredential with only {@code name} in its chain. */

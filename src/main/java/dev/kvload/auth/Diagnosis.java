@@ -64,9 +64,17 @@ final class Diagnosis {
       Throwable error,
       Supplier<Map<String, String>> claims) {
     Attempt attempt =
-        error instanceof CredentialUnavailableException
-            ? unavailable(context, credential, error)
-            : failed(context, credential, error, claims);
+        switch (error) {
+          case CredentialUnavailableException e -> unavailable(context, credential, error);
+          case Login.Refused refused ->
+              new Attempt(
+                  credential,
+                  Attempt.Result.REJECTED,
+                  refused.getMessage(),
+                  Login.SIGN_IN_AGAIN,
+                  error);
+          default -> failed(context, credential, error, claims);
+        };
     return new Attempt(
         attempt.credential(),
         attempt.result(),
@@ -100,6 +108,8 @@ final class Diagnosis {
               credential,
               "needs the azure-identity-broker library, which kvload does not include",
               null);
+      case Login.CREDENTIAL ->
+          Attempt.unavailable(credential, clean(message, credential), Login.FIRST_LOGIN);
       case "AzureCliCredential" -> cli(context, credential, "az", message, azLogin(context));
       case "AzureDeveloperCliCredential" ->
           cli(context, credential, "azd", message, "run 'azd auth login'");

@@ -408,15 +408,19 @@ public final class FakeAzure implements AutoCloseable {
     if (request.path().matches("/[^/]+/oauth2/v2\\.0/token") && request.method().equals("POST")) {
       tokenRequests.incrementAndGet();
       String tenant = request.path().split("/")[1];
-      FakeEntra.Answer answer =
+      return answer(
           entra.token(
               tenant,
               query(new String(body, StandardCharsets.UTF_8)),
-              "https://127.0.0.1:" + port() + request.path());
-      if (answer.accessToken() != null) {
-        tokens.add(answer.accessToken());
-      }
-      return Reply.status(answer.status(), answer.json());
+              "https://127.0.0.1:" + port() + request.path()));
+    }
+    if (request.path().matches("/[^/]+/oauth2/v2\\.0/devicecode")
+        && request.method().equals("POST")) {
+      return answer(
+          entra
+              .signIn()
+              .deviceCode(
+                  request.path().split("/")[1], query(new String(body, StandardCharsets.UTF_8))));
     }
     if (request.path().equals("/github/idtoken")) {
       return githubIdToken(request, exchange);
@@ -445,6 +449,14 @@ public final class FakeAzure implements AutoCloseable {
       }
     }
     return secret(request);
+  }
+
+  /** An answer of Entra ID's; the access token it carries, if any, is one the vaults accept. */
+  private Reply answer(FakeEntra.Answer answer) {
+    if (answer.accessToken() != null) {
+      tokens.add(answer.accessToken());
+    }
+    return Reply.status(answer.status(), answer.json());
   }
 
   private static String secretName(Request request) {
