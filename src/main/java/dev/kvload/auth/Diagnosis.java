@@ -319,6 +319,13 @@ final class Diagnosis {
     return host == null ? "https://login.microsoftonline.com" : host;
   }
 
+  /** Entra ID's error in an SDK or MSAL exception, "AADSTSnnn: its first sentence", or null. */
+  static String aadsts(Throwable error) {
+    return find(error, AADSTS)
+        .map(m -> "AADSTS" + m.group(1) + ": " + firstSentence(m.group(2)))
+        .orElse(null);
+  }
+
   private static Optional<Matcher> find(Throwable error, Pattern pattern) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t.getMessage() != null) {

@@ -12,8 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import reactor.core.publisher.Mono;
 
 /**
@@ -38,7 +36,6 @@ public final class Login {
   static final String SIGN_IN_AGAIN = "run 'kvload login' to sign in again";
   static final String FIRST_LOGIN =
       "run 'kvload login' once, in a terminal (it asks you to sign in in a browser)";
-  private static final Pattern AADSTS = Pattern.compile("AADSTS(\\d+):\\s*([^\\r\\n]*)");
 
   private Login() {}
 
@@ -160,24 +157,8 @@ public final class Login {
 
   /** An Entra ID error as one line: its AADSTS code and first sentence, else its error code. */
   static String reason(Throwable error, String errorCode) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t.getMessage() != null) {
-        Matcher m = AADSTS.matcher(t.getMessage());
-        if (m.find()) {
-          String text = m.group(2).strip();
-          int end = text.indexOf(". ");
-          text = end >= 0 ? text.substring(0, end) : text;
-          while (text.endsWith(".")) {
-            text = text.substring(0, text.length() - 1);
-          }
-          return "AADSTS"
-              + m.group(1)
-              + ": "
-              + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
-        }
-      }
-    }
-    return errorCode == null ? "no reason given" : errorCode;
+    String aadsts = Diagnosis.aadsts(error);
+    return aadsts != null ? aadsts : errorCode == null ? "no reason given" : errorCode;
   }
 
   /** What a failed device code sign-in says: the reason, then the next step. */
@@ -211,7 +192,7 @@ public final class Login {
     }
     String reason = reason(error, code.isEmpty() ? null : code);
     if (reason.startsWith("AADSTS")) {
-      String aadsts = reason.substring(6, reason.indexOf(':'));
+      String aadsts = reason.substring("AADSTS".length(), reason.indexOf(':'));
       String next =
           switch (aadsts) {
             case "700016" ->

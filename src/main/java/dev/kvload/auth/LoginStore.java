@@ -37,6 +37,9 @@ public final class LoginStore {
   private static final int GROUP_OR_OTHER = 0077;
   private static final JsonFactory JSON = new JsonFactory();
 
+  /** What {@link #notPrivate} says of a path that is not there. */
+  private static final String MISSING = "missing";
+
   private final Path file;
 
   private LoginStore(Path file) {
@@ -187,8 +190,6 @@ public final class LoginStore {
           "cannot remove the stored login " + file + " (" + e.getClass().getSimpleName() + ")", e);
     }
   }
-
-  private static final String MISSING = "missing";
 
   /**
    * Null when {@code path} is a folder (or regular file) of the user's own that no one else may
