@@ -5,8 +5,11 @@ import dev.kvload.cli.CompletionCommand;
 import dev.kvload.cli.Context;
 import dev.kvload.cli.ExportCommand;
 import dev.kvload.cli.KvloadCommand;
+import dev.kvload.cli.LoginCommand;
+import dev.kvload.cli.LogoutCommand;
 import dev.kvload.cli.RunCommand;
 import dev.kvload.cli.ShellHookCommand;
+import dev.kvload.cli.StatusCommand;
 import dev.kvload.cli.ValidateCommand;
 import dev.kvload.core.KeyVaultSources;
 import dev.kvload.http.TlsWarmup;
@@ -65,7 +68,7 @@ public final class Kvload {
         case "--" -> {
           return fetching;
         }
-        case "run", "export", "check" -> fetching = true;
+        case "run", "export", "check", "login" -> fetching = true;
         case "help", "--help", "-h", "--version", "-V" -> {
           return false;
         }
@@ -88,6 +91,9 @@ public final class Kvload {
     commands.put("check", () -> new CheckCommand(context));
     commands.put("validate", () -> new ValidateCommand(context));
     commands.put("shell-hook", () -> new ShellHookCommand(context));
+    commands.put("login", () -> new LoginCommand(context));
+    commands.put("logout", () -> new LogoutCommand(context));
+    commands.put("status", () -> new StatusCommand(context));
     commands.put("completion", () -> new CompletionCommand(context));
     CommandLine cli = new CommandLine(new KvloadCommand());
     String first = args.length > 0 ? args[0] : "";

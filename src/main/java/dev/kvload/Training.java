@@ -25,6 +25,7 @@ public final class Training {
           new String[] {"validate"},
           new String[] {"validate", "--help"},
           new String[] {"shell-hook", "bash"},
+          new String[] {"status"},
           new String[] {"completion", "bash"});
 
   private Training() {}
@@ -45,7 +46,11 @@ public final class Training {
               new String[] {"export", "--format", "json"},
               new String[] {"export", "--format", "dotenv"},
               new String[] {"check"},
-              new String[] {"check", "--json"})) {
+              new String[] {"check", "--json"},
+              // The fake approves a device code sign-in after one poll; the silent sign-in
+              // then redeems the refresh token the login kept (under HOME, the training's folder).
+              new String[] {"login"},
+              new String[] {"export", "--auth", "login"})) {
         failures += Kvload.run(command, env, sink, sink) == 0 ? 0 : 1;
       }
       // run: everything up to the execve (the native bindings, the command search), without

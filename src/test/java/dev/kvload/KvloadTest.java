@@ -25,6 +25,8 @@ class KvloadTest {
             "export to a file", new String[] {"export", "-o", "/dev/shm/x"}, true),
         Arguments.argumentSet("check", new String[] {"check", "--json"}, true),
         Arguments.argumentSet("options first", new String[] {"-q", "export"}, true),
+        Arguments.argumentSet("login signs in over TLS", new String[] {"login"}, true),
+        Arguments.argumentSet("status asks no server", new String[] {"status"}, false),
         Arguments.argumentSet("validate", new String[] {"validate"}, false),
         Arguments.argumentSet("nothing", new String[] {}, false),
         Arguments.argumentSet("help for run", new String[] {"help", "run"}, false),
@@ -59,7 +61,17 @@ class KvloadTest {
             new String[] {"help", "run"},
             new String[] {"completion"})) {
       assertEquals(
-          Set.of("run", "export", "check", "validate", "shell-hook", "completion", "help"),
+          Set.of(
+              "run",
+              "export",
+              "check",
+              "validate",
+              "shell-hook",
+              "login",
+              "logout",
+              "status",
+              "completion",
+              "help"),
           Kvload.commandLine(context(), args).getSubcommands().keySet(),
           String.join(" ", args));
     }
@@ -68,7 +80,8 @@ class KvloadTest {
   /** Also checks the names the lazy branch spells out against the commands' own. */
   @Test
   void onlyTheCommandThatComesFirst() {
-    for (String name : List.of("run", "export", "check", "validate", "shell-hook")) {
+    for (String name :
+        List.of("run", "export", "check", "validate", "shell-hook", "login", "logout", "status")) {
       assertEquals(
           Set.of(name),
           Kvload.commandLine(context(), new String[] {name, "--help"}).getSubcommands().keySet());

@@ -41,8 +41,8 @@ public final class CommonOptions {
       paramLabel = "MODE",
       scope = ScopeType.INHERIT,
       description =
-          "default, environment, workload-identity, managed-identity, azure-cli or github-oidc"
-              + " (default: $KVLOAD_AUTH, else default).")
+          "default, environment, workload-identity, managed-identity, azure-cli, login or"
+              + " github-oidc (default: $KVLOAD_AUTH, else default).")
   String auth;
 
   @Option(

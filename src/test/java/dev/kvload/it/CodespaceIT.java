@@ -111,6 +111,30 @@ class CodespaceIT {
     assertFalse(terminal.containsKey("__kvload_env"), "the hook leaves no variable behind");
   }
 
+  /**
+   * The README's recipe in a Codespace, which has no managed identity: the first start cannot sign
+   * in and says to run {@code kvload login}; after it, once, in a terminal, the start command works
+   * silently.
+   */
+  @Test
+  void inACodespaceTheFirstStartAsksForKvloadLoginOnceAndLaterStartsAreSilent() {
+    env.remove("IDENTITY_ENDPOINT");
+    env.remove("IDENTITY_HEADER");
+    env.put("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:" + Harness.closedPort());
+    env.put("CODESPACES", "true");
+    var first = lifecycle("postStartCommand");
+    assertEquals(4, first.exit(), first::toString);
+    assertTrue(first.stderr().contains("next step: run 'kvload login'"), first::toString);
+    var login = Shell.run(h, env, h.dir.resolve("workspace"), "sh", "kvload login");
+    assertEquals(0, login.exit(), login::toString);
+    for (int start = 0; start < 2; start++) {
+      var again = lifecycle("postStartCommand");
+      assertEquals(0, again.exit(), again::toString);
+      assertTrue(Files.exists(runtime.resolve("kvload/env")));
+    }
+    assertEquals(1, h.fake.entra().signIn().deviceCodeRequests());
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"bash", "zsh"})
   void theHookAppendedTwiceAndSourcedTwiceGivesEachVariableOnce(String shell) {
