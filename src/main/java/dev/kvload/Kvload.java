@@ -9,6 +9,7 @@ import dev.kvload.cli.RunCommand;
 import dev.kvload.cli.ShellHookCommand;
 import dev.kvload.cli.ValidateCommand;
 import dev.kvload.core.KeyVaultSources;
+import dev.kvload.exec.Inherited;
 import dev.kvload.http.TlsWarmup;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -28,9 +29,15 @@ public final class Kvload {
   /**
    * Runs kvload as a process would, with the given environment and streams.
    *
+   * @param inherited what the process was started with, from {@link Inherited#atStart}
    * @return the exit status
    */
-  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+  public static int run(
+      String[] args,
+      Map<String, String> env,
+      Inherited inherited,
+      PrintStream out,
+      PrintStream err) {
     if (reachesVaults(args)) {
       TlsWarmup.start();
     }
@@ -42,7 +49,8 @@ public final class Kvload {
             out,
             err,
             new KeyVaultSources(),
-            Clock.systemUTC()));
+            Clock.systemUTC(),
+            inherited));
   }
 
   public static int run(String[] args, Context context) {

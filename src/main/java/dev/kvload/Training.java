@@ -1,5 +1,6 @@
 package dev.kvload;
 
+import dev.kvload.exec.Inherited;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,10 +34,11 @@ public final class Training {
     PrintStream sink =
         new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     Map<String, String> env = System.getenv();
+    Inherited inherited = Inherited.atStart(System.getProperty(Inherited.PROPERTY));
     boolean light = args.length > 0 && args[0].equals("light");
     int failures = 0;
     for (String[] command : LIGHT) {
-      failures += Kvload.run(command, env, sink, sink) == 0 ? 0 : 1;
+      failures += Kvload.run(command, env, inherited, sink, sink) == 0 ? 0 : 1;
     }
     if (!light) {
       for (String[] command :
@@ -46,12 +48,12 @@ public final class Training {
               new String[] {"export", "--format", "dotenv"},
               new String[] {"check"},
               new String[] {"check", "--json"})) {
-        failures += Kvload.run(command, env, sink, sink) == 0 ? 0 : 1;
+        failures += Kvload.run(command, env, inherited, sink, sink) == 0 ? 0 : 1;
       }
       // run: everything up to the execve (the native bindings, the command search), without
       // replacing this JVM: a command that does not exist stops it with 127 before any fetch.
       String[] run = {"run", "--", "/nonexistent/kvload-training"};
-      failures += Kvload.run(run, env, sink, sink) == ExitStatus.NOT_FOUND ? 0 : 1;
+      failures += Kvload.run(run, env, inherited, sink, sink) == ExitStatus.NOT_FOUND ? 0 : 1;
     }
     System.exit(failures == 0 ? 0 : 1);
   }

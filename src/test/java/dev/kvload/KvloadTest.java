@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kvload.cli.Context;
 import dev.kvload.core.InMemorySource;
+import dev.kvload.exec.Inherited;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -47,7 +48,14 @@ class KvloadTest {
 
   private static Context context() {
     PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-    return new Context(Map.of(), Path.of(""), sink, sink, new InMemorySource(), Clock.systemUTC());
+    return new Context(
+        Map.of(),
+        Path.of(""),
+        sink,
+        sink,
+        new InMemorySource(),
+        Clock.systemUTC(),
+        Inherited.STANDARD);
   }
 
   @Test
