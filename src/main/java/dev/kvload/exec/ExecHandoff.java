@@ -59,7 +59,7 @@ public final class ExecHandoff implements Handoff {
     closeOwnDescriptorsOnExec();
     posix.unblockAllSignals();
     // Core dumps come back for the command only now, with nothing of kvload's left to run.
-    inherited.coreLimit().ifPresent(soft -> CoreDumps.setSoft(soft));
+    inherited.coreLimit().ifPresent(CoreDumps::setSoft);
     int errno = posix.execve(program, argv, envp);
     if (errno == Posix.ENOEXEC) {
       // A file without #! is a shell script to execvp and to shells.

@@ -130,56 +130,74 @@ public final class EnvFileWriter {
    * secrets. Nobody else can swap the entry afterwards: its folder passed {@link #checkOwnership}.
    */
   private static void refuseUnlessRegular(Path file, Path target) {
-    String kind = kind(file, LinkOption.NOFOLLOW_LINKS);
-    if (kind.equals("a link")) {
-      String linked = kind(file);
-      kind = linked.equals("a file") || linked.equals("nothing") ? "a file" : "a link to " + linked;
+    Kind kind = kind(file, LinkOption.NOFOLLOW_LINKS);
+    String words = kind.words;
+    if (kind == Kind.LINK) {
+      kind = kind(file);
+      words = "a link to " + kind.words;
     }
     switch (kind) {
-      case "a file", "nothing" -> {}
-      case "a folder" ->
+      case FILE, NOTHING -> {}
+      case FOLDER ->
           throw new Failure.Output(
-              target + ": is a folder; give a file path such as " + target.resolve("env"), null);
+              target + ": is " + words + "; give a file path such as " + target.resolve("env"),
+              null);
       default ->
           throw new Failure.Output(
               target
                   + ": is "
-                  + kind
+                  + words
                   + ", not a regular file, and writing would replace it; give the path of a file,"
                   + " such as one under $XDG_RUNTIME_DIR",
               null);
     }
   }
 
-  /**
-   * What is at {@code path}, in words: "a file", "a folder", "a link", "a FIFO", ..., "nothing".
-   */
-  private static String kind(Path path, LinkOption... options) {
+  /** What can be at a path, in words for messages. */
+  private enum Kind {
+    NOTHING("nothing"),
+    FILE("a file"),
+    FOLDER("a folder"),
+    LINK("a link"),
+    FIFO("a FIFO"),
+    SOCKET("a socket"),
+    CHARACTER_DEVICE("a character device"),
+    BLOCK_DEVICE("a block device"),
+    SPECIAL("a special file");
+
+    final String words;
+
+    Kind(String words) {
+      this.words = words;
+    }
+  }
+
+  private static Kind kind(Path path, LinkOption... options) {
     BasicFileAttributes attributes;
     try {
       attributes = Files.readAttributes(path, BasicFileAttributes.class, options);
     } catch (java.nio.file.NoSuchFileException e) {
-      return "nothing";
+      return Kind.NOTHING;
     } catch (IOException e) {
       throw new Failure.Output(path + ": cannot inspect it: " + reason(e), e);
     }
     if (attributes.isRegularFile()) {
-      return "a file";
+      return Kind.FILE;
     } else if (attributes.isDirectory()) {
-      return "a folder";
+      return Kind.FOLDER;
     } else if (attributes.isSymbolicLink()) {
-      return "a link";
+      return Kind.LINK;
     }
     try {
       return switch ((Integer) Files.getAttribute(path, "unix:mode", options) & S_IFMT) {
-        case 0010000 -> "a FIFO";
-        case 0140000 -> "a socket";
-        case 0020000 -> "a character device";
-        case 0060000 -> "a block device";
-        default -> "a special file";
+        case 0010000 -> Kind.FIFO;
+        case 0140000 -> Kind.SOCKET;
+        case 0020000 -> Kind.CHARACTER_DEVICE;
+        case 0060000 -> Kind.BLOCK_DEVICE;
+        default -> Kind.SPECIAL;
       };
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      return "a special file";
+      return Kind.SPECIAL;
     }
   }
 

@@ -136,16 +136,17 @@ class InheritedIT {
     }
   }
 
-  /**
-   * A record claiming the JVM's own descriptors and INT and TERM ignored, crafted in the
-   * environment with the right PID ({@code $$} of the shell that execs java).
-   */
+  /** SigIgn bits of INT (2) and TERM (15). */
   private static final long INT_AND_TERM = 0x4002;
 
+  /**
+   * A record in the form the variable once had, claiming the JVM's own descriptors and INT and TERM
+   * ignored, with the right PID ({@code $$} of the shell that execs java).
+   */
   private static final String[] CRAFTED = {
     "sh",
     "-c",
-    "KVLOAD_INHERITED=\"$$;0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16;0000000000004002;unlimited\";"
+    "KVLOAD_INHERITED=\"$$;0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16;0000000000004002\";"
         + " export KVLOAD_INHERITED; exec \"$@\"",
     "sh"
   };
