@@ -27,10 +27,10 @@ kvload_offline() {
     return $?
   fi
   if [ "$(id -u)" -ne 0 ]; then
-    echo "note: on the host network (a namespace would need a user namespace, where root's folders belong to nobody); the tests reach only loopback" >&2
+    echo "note: on the host network (a namespace would need a user namespace, where root's folders belong to nobody); kvload and the fakes talk to 127.0.0.1 only" >&2
   elif ! command -v unshare >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1 ||
     ! unshare --net true 2>/dev/null; then
-    echo "note: on the host network (unshare --net is not available here); the tests reach only loopback" >&2
+    echo "note: on the host network (unshare --net is not available here); kvload and the fakes talk to 127.0.0.1 only" >&2
   else
     tool=$(cd "$(dirname "$0")/.." && pwd)/../shared/tools/offline
     if [ -x "$tool" ]; then
