@@ -51,6 +51,10 @@ public record Inherited(
         found.isPresent() && found.getAsLong() == 0 && launcher.coreLimit().isPresent()
             ? launcher.coreLimit()
             : found;
+    // 0 is what the command gets anyway: nothing to restore, no native call to link for it.
+    if (core.isPresent() && core.getAsLong() == 0) {
+      core = OptionalLong.empty();
+    }
     return new Inherited(launcher.descriptors(), launcher.ignoredSignals(), core);
   }
 
