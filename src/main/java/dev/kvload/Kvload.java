@@ -9,7 +9,7 @@ import dev.kvload.cli.RunCommand;
 import dev.kvload.cli.ShellHookCommand;
 import dev.kvload.cli.ValidateCommand;
 import dev.kvload.core.KeyVaultSources;
-import dev.kvload.exec.Inherited;
+import dev.kvload.exec.Launch;
 import dev.kvload.http.TlsWarmup;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -29,15 +29,11 @@ public final class Kvload {
   /**
    * Runs kvload as a process would, with the given environment and streams.
    *
-   * @param inherited what the process was started with, from {@link Inherited#atStart}
+   * @param launch what main learned at start ({@link Launch#atStart})
    * @return the exit status
    */
   public static int run(
-      String[] args,
-      Map<String, String> env,
-      Inherited inherited,
-      PrintStream out,
-      PrintStream err) {
+      String[] args, Map<String, String> env, Launch launch, PrintStream out, PrintStream err) {
     if (reachesVaults(args)) {
       TlsWarmup.start();
     }
@@ -50,7 +46,7 @@ public final class Kvload {
             err,
             new KeyVaultSources(),
             Clock.systemUTC(),
-            inherited));
+            launch));
   }
 
   public static int run(String[] args, Context context) {

@@ -1,6 +1,6 @@
 package dev.kvload;
 
-import dev.kvload.exec.Inherited;
+import dev.kvload.exec.Launch;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,11 +36,11 @@ public final class Training {
     Map<String, String> env = System.getenv();
     // As bin/kvload records it when core dumps were on: run then links the call that gives the
     // command its limit back, and the cache holds that too, whatever this machine's limit is.
-    Inherited inherited = Inherited.atStart(ProcessHandle.current().pid() + ";0,1,2;;unlimited");
+    Launch launch = Launch.atStart(ProcessHandle.current().pid() + ";0,1,2;;unlimited");
     boolean light = args.length > 0 && args[0].equals("light");
     int failures = 0;
     for (String[] command : LIGHT) {
-      failures += Kvload.run(command, env, inherited, sink, sink) == 0 ? 0 : 1;
+      failures += Kvload.run(command, env, launch, sink, sink) == 0 ? 0 : 1;
     }
     if (!light) {
       for (String[] command :
@@ -50,12 +50,12 @@ public final class Training {
               new String[] {"export", "--format", "dotenv"},
               new String[] {"check"},
               new String[] {"check", "--json"})) {
-        failures += Kvload.run(command, env, inherited, sink, sink) == 0 ? 0 : 1;
+        failures += Kvload.run(command, env, launch, sink, sink) == 0 ? 0 : 1;
       }
       // run: everything up to the execve (the native bindings, the command search), without
       // replacing this JVM: a command that does not exist stops it with 127 before any fetch.
       String[] run = {"run", "--", "/nonexistent/kvload-training"};
-      failures += Kvload.run(run, env, inherited, sink, sink) == ExitStatus.NOT_FOUND ? 0 : 1;
+      failures += Kvload.run(run, env, launch, sink, sink) == ExitStatus.NOT_FOUND ? 0 : 1;
     }
     System.exit(failures == 0 ? 0 : 1);
   }

@@ -4,7 +4,7 @@ import dev.kvload.core.Diagnostics;
 import dev.kvload.core.Session;
 import dev.kvload.core.Settings;
 import dev.kvload.core.SourceFactory;
-import dev.kvload.exec.Inherited;
+import dev.kvload.exec.Launch;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,7 +18,7 @@ public record Context(
     PrintStream err,
     SourceFactory sources,
     Clock clock,
-    Inherited inherited) {
+    Launch launch) {
 
   Session session(Settings settings) {
     return new Session(

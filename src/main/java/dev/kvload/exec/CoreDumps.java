@@ -19,9 +19,9 @@ import java.util.OptionalLong;
  * stays, so that {@code run} can give the command back the soft limit kvload was started with.
  *
  * <p>{@code bin/kvload} lowers it before the JVM starts ({@code ulimit -S -c 0}, free) and records
- * the old value (see {@link Inherited}). On Linux the JVM then only reads {@code /proc/self/limits}
- * to see that it is 0; {@code getrlimit}/{@code setrlimit} are linked (tens of milliseconds) only
- * when it is not, as under {@code java -jar}, and on macOS.
+ * the old value (see {@link Launch}). On Linux the JVM then only reads {@code /proc/self/limits} to
+ * see that it is 0; {@code getrlimit}/{@code setrlimit} are linked (tens of milliseconds) only when
+ * it is not, as under {@code java -jar}, and on macOS.
  *
  * <p>The kernel does not apply the limit when the core pattern pipes to a program; systemd-coredump
  * applies it itself, other such programs may not.

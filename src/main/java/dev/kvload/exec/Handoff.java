@@ -40,16 +40,17 @@ public interface Handoff {
    * another thread, while the secrets are fetched: linking execve, sigaction and the rest takes ~60
    * ms, which would otherwise come before the first request.
    *
-   * @param inherited what the process was started with ({@link Inherited#atStart})
+   * @param launch what main learned at start
    * @throws Failure.Usage when {@code KVLOAD_EXEC} names no mode
    */
-  static Handoff forEnvironment(Map<String, String> env, Inherited inherited) {
+  static Handoff forEnvironment(Map<String, String> env, Launch launch) {
     String mode = env.getOrDefault(MODE_VARIABLE, "");
     if (!List.of("", "child", "exec").contains(mode)) {
       throw new Failure.Usage(
           MODE_VARIABLE + ": '" + mode + "' is not a mode: use exec or child, or unset it");
     }
-    return DeferredHandoff.start(() -> select(mode, inherited));
+    return DeferredHandoff.start(
+        () -> select(mode, Inherited.of(launch, ProcessHandle.current().pid())));
   }
 
   private static Handoff select(String mode, Inherited inherited) {

@@ -8,25 +8,19 @@ import java.util.Set;
  * What the process was started with, for {@code run} to hand on to its command: the descriptors
  * without close-on-exec and the ignored signals, as {@code bin/kvload} recorded them just before it
  * exec'd the JVM (the JVM opens descriptors and takes over signals before any Java code runs, so
- * only the launcher script can still see them), and the soft core-dump limit, which kvload lowers
- * to 0 for itself ({@link CoreDumps}).
+ * only the launcher script can still see them), and the soft core-dump limit, which kvload keeps at
+ * 0 for itself ({@link CoreDumps}).
  *
- * <p>The launcher passes its record as the system property {@link #PROPERTY} on the java command
- * line: only whoever starts the JVM can set that, while an environment variable (as {@link
- * #VARIABLE} once was) reaches a {@code java -jar kvload.jar} started by anyone who sets it. The
- * record also starts with the PID the launcher ran as, which exec keeps.
+ * <p>The record comes from the java command line ({@link Launch#PROPERTY}), which only whoever
+ * starts the JVM can set; an environment variable (as {@link #VARIABLE} once was) reaches a {@code
+ * java -jar kvload.jar} started by anyone who sets it. The record also starts with the PID the
+ * launcher ran as, which exec keeps.
  *
  * @param descriptors the descriptors to hand on to the command
  * @param ignoredSignals bit {@code n-1} set when signal {@code n} was ignored; empty when unknown
  * @param coreLimit the soft {@code RLIMIT_CORE} to give the command back; empty: leave it as it is
  */
-public record Inherited(
-    Set<Integer> descriptors, OptionalLong ignoredSignals, OptionalLong coreLimit) {
-  /**
-   * {@code PID;FD,FD,...;SIGIGN-HEX;CORE}, e.g. {@code 4242;0,1,2,3;0000000000001000;unlimited}.
-   */
-  public static final String PROPERTY = "kvload.inherited";
-
+record Inherited(Set<Integer> descriptors, OptionalLong ignoredSignals, OptionalLong coreLimit) {
   /**
    * Where older launchers put the record. Never believed now; still kept out of the command's
    * environment.
@@ -34,18 +28,13 @@ public record Inherited(
   static final String VARIABLE = "KVLOAD_INHERITED";
 
   /** Without a record: the standard three, nothing known about signals, no limit to restore. */
-  public static final Inherited STANDARD =
+  static final Inherited STANDARD =
       new Inherited(Set.of(0, 1, 2), OptionalLong.empty(), OptionalLong.empty());
 
-  /**
-   * Called first thing at start, before any secret or token is in memory: turns core dumps off,
-   * then reads the launcher's record.
-   *
-   * @param record the value of {@link #PROPERTY}, or null
-   */
-  public static Inherited atStart(String record) {
-    OptionalLong found = CoreDumps.disable();
-    Inherited launcher = from(record, ProcessHandle.current().pid());
+  /** The launcher's record, with the core limit kvload found at start. */
+  static Inherited of(Launch launch, long pid) {
+    Inherited launcher = from(launch.record(), pid);
+    OptionalLong found = launch.coreFound();
     // Found 0: the launcher lowered it, and recorded what it was (or it was 0 all along).
     OptionalLong core =
         found.isPresent() && found.getAsLong() == 0 && launcher.coreLimit().isPresent()

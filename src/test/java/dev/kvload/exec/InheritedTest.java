@@ -50,6 +50,41 @@ class InheritedTest {
     assertEquals(expected, Inherited.from(text, PID));
   }
 
+  static Stream<Arguments> coreLimits() {
+    String unlimited = "4242;0,1,2;0000000000000000;unlimited";
+    return Stream.of(
+        Arguments.argumentSet(
+            "the launcher lowered it from unlimited", unlimited, OptionalLong.of(0), limit(-1)),
+        Arguments.argumentSet(
+            "the launcher found 0: nothing to restore",
+            "4242;0,1,2;0000000000000000;0",
+            OptionalLong.of(0),
+            NONE),
+        Arguments.argumentSet(
+            "java -jar: kvload lowered it itself", null, OptionalLong.of(1048576), limit(1048576)),
+        Arguments.argumentSet("java -jar, 0 all along", null, OptionalLong.of(0), NONE),
+        Arguments.argumentSet(
+            "a record that says otherwise than what kvload found and lowered",
+            unlimited,
+            OptionalLong.of(1048576),
+            limit(1048576)),
+        Arguments.argumentSet(
+            "another process's record", "77;0;0;unlimited", OptionalLong.of(0), NONE),
+        Arguments.argumentSet(
+            "neither readable nor lowered here", unlimited, OptionalLong.empty(), NONE));
+  }
+
+  /** The soft core limit the command gets back: what kvload found, or what the launcher saw. */
+  @ParameterizedTest
+  @MethodSource("coreLimits")
+  void coreLimitToRestore(String record, OptionalLong found, OptionalLong expected) {
+    assertEquals(expected, Inherited.of(new Launch(record, found), PID).coreLimit());
+  }
+
+  private static OptionalLong limit(long value) {
+    return OptionalLong.of(value);
+  }
+
   @Test
   void signalNIsBitNMinusOne() {
     // SigIgn as /proc shows it: HUP (1), PIPE (13) and signal 33.
