@@ -154,6 +154,34 @@ class ExportIT {
     assertEquals(AWKWARD, DotenvReader.read(run.stdout()));
   }
 
+  /**
+   * dotenv readers differ on {@code \\}, {@code "} and {@code $}: each value they would misread is
+   * named on stderr, once, with the reason and the way around it; never with -q, never for sh.
+   */
+  @Test
+  void dotenvNamesEachValueItsReadersWouldMisread() {
+    awkwardManifest();
+    var run = h.run().args("export", "--format", "dotenv").valuesOnStdout().go();
+    assertEquals(0, run.exit(), run::toString);
+    List<String> warnings =
+        run.stderr().lines().filter(l -> l.startsWith("kvload: warning: ")).toList();
+    assertEquals(
+        List.of(
+            "kvload: warning: QUOTES: its value holds \" or \\, which Node's dotenv leaves escaped;"
+                + " kvload run or --format sh pass it exactly",
+            "kvload: warning: DOLLAR: its value holds $NAME or ${...}, which docker compose expands"
+                + " (python-dotenv: ${...}); kvload run or --format sh pass it exactly",
+            "kvload: warning: BACKSLASH: its value ends with \\, which makes python-dotenv lose it"
+                + " and the next variable; holds \" or \\, which Node's dotenv leaves escaped;"
+                + " kvload run or --format sh pass it exactly"),
+        warnings,
+        run::toString);
+    var quiet = h.run().args("export", "--format", "dotenv", "-q").valuesOnStdout().go();
+    assertEquals("", quiet.stderr());
+    var sh = h.run().args("export").valuesOnStdout().go();
+    assertFalse(sh.stderr().contains("warning"), sh::toString);
+  }
+
   @Test
   void githubFormatMasksEveryLineFirstInsideActions() {
     awkwardManifest();

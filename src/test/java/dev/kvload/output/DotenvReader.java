@@ -5,9 +5,9 @@ import java.util.Map;
 
 /**
  * Reads the double-quoted dotenv dialect the way python-dotenv and docker compose read it: {@code
- * NAME="..."} with backslash escapes {@code \\ \" \n \r \t}, values spanning lines allowed. A test
- * helper, so that the export format is checked against a reader written from the dialect's rules
- * rather than from the writer.
+ * NAME="..."} with backslash escapes {@code \\ \" \n \r \t}, values spanning lines allowed, lines
+ * starting with {@code #} skipped. A test helper, so that the export format is checked against a
+ * reader written from the dialect's rules rather than from the writer.
  */
 public final class DotenvReader {
   private DotenvReader() {}
@@ -16,6 +16,12 @@ public final class DotenvReader {
     Map<String, String> vars = new LinkedHashMap<>();
     int i = 0;
     while (i < text.length()) {
+      if (text.charAt(i) == '#') {
+        // A comment line, which every reader of the dialect skips.
+        int end = text.indexOf('\n', i);
+        i = end < 0 ? text.length() : end + 1;
+        continue;
+      }
       int eq = text.indexOf('=', i);
       if (eq < 0) {
         break;

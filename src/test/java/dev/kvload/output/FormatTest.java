@@ -109,6 +109,40 @@ class FormatTest {
         Arguments.of("github", Format.GITHUB));
   }
 
+  static Stream<Arguments> dotenvPitfalls() {
+    return Stream.of(
+        Arguments.of("plain", "hunter2", null),
+        Arguments.of("a lone dollar", "pa$$ 5$", null),
+        Arguments.of("newlines and quotes of the other kind", "it's\nfine", null),
+        Arguments.of(
+            "ends with a backslash: python-dotenv loses it and the next",
+            "C:\\temp\\",
+            "ends with \\, which makes python-dotenv lose it and the next variable; holds \" or"
+                + " \\, which Node's dotenv leaves escaped"),
+        Arguments.of(
+            "${VAR}",
+            "x${HOME}",
+            "holds $NAME or ${...}, which docker compose expands (python-dotenv: ${...})"),
+        Arguments.of(
+            "$VAR",
+            "$PATH",
+            "holds $NAME or ${...}, which docker compose expands (python-dotenv: ${...})"),
+        Arguments.of(
+            "a double quote", "say \"hi\"", "holds \" or \\, which Node's dotenv leaves escaped"),
+        Arguments.of(
+            "a backslash inside", "a\\nb", "holds \" or \\, which Node's dotenv leaves escaped"));
+  }
+
+  /** What dotenv readers misread, in words that never quote the value; other formats have none. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dotenvPitfalls")
+  void dotenvPitfall(String name, String value, String pitfall) {
+    assertEquals(java.util.Optional.ofNullable(pitfall), Format.DOTENV.pitfall(value));
+    for (Format other : new Format[] {Format.SH, Format.JSON, Format.GITHUB}) {
+      assertEquals(java.util.Optional.empty(), other.pitfall(value));
+    }
+  }
+
   @Test
   void rejectsUnknownFormat() {
     var e = assertThrows(IllegalArgumentException.class, () -> Format.parse("yaml"));
