@@ -157,9 +157,12 @@ class InheritedIT {
    */
   @Test
   void aCraftedKvloadInheritedIsNotBelieved() {
-    String[] signals = {"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"};
+    String[] signals = {
+      "sh", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status; echo \"${KVLOAD_INHERITED-unset}\""
+    };
     var viaKvload = javaJar(h, runArgs(signals)).env("KVLOAD_EXEC", "exec").via(CRAFTED).go();
     assertEquals(0, viaKvload.exit(), viaKvload::toString);
+    assertTrue(viaKvload.stdout().endsWith("\nunset\n"), "kept out of the command's environment");
     long ignored =
         Long.parseUnsignedLong(
             viaKvload.stdout().replaceAll("(?s).*SigIgn:\\s*(\\p{XDigit}+).*", "$1"), 16);
