@@ -16,6 +16,7 @@ export JAVA_HOME
 runs=$1
 shift
 work=$(mktemp -d /tmp/kvload-compare.XXXXXX)
+trap 'rm -rf "$work"' EXIT
 printf '%s\n' "$@" > "$work/variants"
 export KVLOAD_BENCH_WORK="$work" KVLOAD_BENCH_RUNS="$runs" KVLOAD_ROOT="$PWD"
 kvload_offline sh -c '
@@ -60,4 +61,3 @@ while IFS== read -r label launcher; do
       'BEGIN { printf "| %s | %s | %.0f | %.2f | %.0f | %.0f |\n", l, c, w*1000, w/b, p*1000, r/1024 }'
   done
 done < "$work/variants"
-rm -rf "$work"

@@ -17,8 +17,8 @@ runs=${1:-11}
   echo "build first: mvn -DskipTests package" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 work=$(mktemp -d /tmp/kvload-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
 export KVLOAD_BENCH_WORK="$work" KVLOAD_BENCH_RUNS="$runs" KVLOAD_ROOT="$PWD"
 kvload_offline sh bench/inside.sh
 cat "$work/results.md"
 cp "$work/results.md" bench/results.md
-rm -rf "$work"

@@ -12,6 +12,7 @@ import dev.kvload.cli.ShellHookCommand;
 import dev.kvload.cli.StatusCommand;
 import dev.kvload.cli.ValidateCommand;
 import dev.kvload.core.KeyVaultSources;
+import dev.kvload.exec.Launch;
 import dev.kvload.http.TlsWarmup;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -31,9 +32,11 @@ public final class Kvload {
   /**
    * Runs kvload as a process would, with the given environment and streams.
    *
+   * @param launch what main learned at start ({@link Launch#atStart})
    * @return the exit status
    */
-  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+  public static int run(
+      String[] args, Map<String, String> env, Launch launch, PrintStream out, PrintStream err) {
     if (reachesVaults(args)) {
       TlsWarmup.start();
     }
@@ -45,7 +48,8 @@ public final class Kvload {
             out,
             err,
             new KeyVaultSources(),
-            Clock.systemUTC()));
+            Clock.systemUTC(),
+            launch));
   }
 
   public static int run(String[] args, Context context) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kvload.cli.Context;
 import dev.kvload.core.InMemorySource;
+import dev.kvload.exec.Launch;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -49,7 +50,8 @@ class KvloadTest {
 
   private static Context context() {
     PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-    return new Context(Map.of(), Path.of(""), sink, sink, new InMemorySource(), Clock.systemUTC());
+    return new Context(
+        Map.of(), Path.of(""), sink, sink, new InMemorySource(), Clock.systemUTC(), Launch.NONE);
   }
 
   @Test

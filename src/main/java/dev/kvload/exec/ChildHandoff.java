@@ -40,9 +40,11 @@ public final class ChildHandoff implements Handoff {
     this.charset = charset;
   }
 
-  static ChildHandoff load(Map<String, String> env) {
-    return new ChildHandoff(
-        Posix.load(), Inherited.from(env, ProcessHandle.current().pid()), ExecHandoff.jnuCharset());
+  static ChildHandoff load(Inherited inherited) {
+    if (inherited.coreLimit().isPresent()) {
+      CoreDumps.link();
+    }
+    return new ChildHandoff(Posix.load(), inherited, ExecHandoff.jnuCharset());
   }
 
   @Override
@@ -62,6 +64,10 @@ public final class ChildHandoff implements Handoff {
     forwarder.install();
     Process child;
     try {
+      // The child inherits the soft core limit kvload was started with. Setting another process's
+      // limit (prlimit) would come after the command had started; so kvload has its own back for
+      // the few milliseconds of the start, then 0 again.
+      inherited.coreLimit().ifPresent(CoreDumps::setSoft);
       child = builder.start();
     } catch (IOException e) {
       String reason = String.valueOf(e.getMessage());
@@ -74,6 +80,8 @@ public final class ChildHandoff implements Handoff {
       throw notFound
           ? new Failure.Command(false, command.getFirst() + ": command not found")
           : new Failure.Command(true, command.getFirst() + ": cannot run it (" + reason + ")");
+    } finally {
+      inherited.coreLimit().ifPresent(soft -> CoreDumps.setSoft(0));
     }
     forwarder.attach(child);
     posix.ifPresent(

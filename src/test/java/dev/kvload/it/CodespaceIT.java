@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.kvload.guard.TestFolder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -57,11 +56,7 @@ class CodespaceIT {
     }
     devcontainer = JSONC.readTree(EXAMPLE.resolve("devcontainer.json").toFile());
     // A private runtime folder on tmpfs, as a login session has; never the shared /dev/shm path.
-    runtime =
-        Files.createTempDirectory(
-            Path.of("/dev/shm"),
-            "kvload-it-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    runtime = TestFolder.create(TestFolder.SHM);
     env = h.baseEnv();
     env.put("XDG_RUNTIME_DIR", runtime.toString());
     // The example's manifest names contoso-dev; the vault override points it at the fake.
@@ -71,9 +66,7 @@ class CodespaceIT {
   @AfterEach
   void close() throws IOException {
     h.close();
-    try (Stream<Path> all = Files.walk(runtime)) {
-      all.sorted(Comparator.reverseOrder()).forEach(CodespaceIT::delete);
-    }
+    TestFolder.remove(runtime);
   }
 
   private Shell.Result lifecycle(String command) {
@@ -189,13 +182,5 @@ class CodespaceIT {
       }
     }
     return seen;
-  }
-
-  private static void delete(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvload.fake.FakeEntra;
+import dev.kvload.guard.TestFolder;
 import dev.kvload.output.DotenvReader;
 import dev.kvload.output.RunnerLog;
 import java.io.IOException;
@@ -263,7 +264,7 @@ class GithubActionsIT {
     assertTrue(refused.stderr().contains("use --format sh, dotenv or github"), refused::toString);
     assertEquals("", refused.stdout());
     assertEquals(List.of(), h.fake.secretRequests(), "nothing fetched");
-    Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "kvload-it-");
+    Path shm = TestFolder.create(TestFolder.SHM);
     try {
       Path file = shm.resolve("secrets.json");
       var written =
@@ -280,9 +281,7 @@ class GithubActionsIT {
                   file.toFile(),
                   new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {}));
     } finally {
-      try (var files = Files.walk(shm)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      TestFolder.remove(shm);
     }
   }
 
