@@ -47,6 +47,23 @@ final class Archive {
           "ls",
           "true");
 
+  /** Where an install (an unpacked archive, a prefix) has its launcher. */
+  static final String LAUNCHER = "bin/kvload";
+
+  /** What the archive holds besides the runtime's own files. */
+  static final List<String> LAYOUT =
+      List.of(
+          LAUNCHER,
+          "lib/kvload.jar",
+          "lib/kvload.aot",
+          "lib/kvload.aot.stamp",
+          "lib/kvload-light.aot",
+          "lib/kvload-light.aot.stamp",
+          "runtime/bin/java",
+          "runtime/release",
+          "LICENSE",
+          "THIRD-PARTY-NOTICES.md");
+
   private Archive() {}
 
   /** The one archive in target/. */
@@ -132,6 +149,14 @@ final class Archive {
    * The launcher passes a cache only to the runtime whose stamp it carries (the archive's own), and
    * the JVM uses it only with the runtime that trained it: so this proves both.
    */
+  /**
+   * A run of {@code command} with {@code env} and nothing else: the Harness's builder merges its
+   * own environment, whose JAVA_HOME would otherwise stay.
+   */
+  static Harness.Run.Builder run(Harness h, Map<String, String> env, String... command) {
+    return h.run().direct().args(command).env(env).env("JAVA_HOME", env.get("JAVA_HOME"));
+  }
+
   static void assertOnItsOwnRuntime(String stderr, Path home) {
     assertTrue(
         stderr.contains("Opened AOT cache " + home.resolve("lib/kvload.aot")),
@@ -159,22 +184,17 @@ final class Archive {
     Map<String, String> env = envWithoutJava(h, toolsWithoutJava(h.dir.resolve("tools")));
     String kvload = launcher.toString();
 
-    var export = h.run().direct().args(kvload, "export").env(env).valuesOnStdout().go();
+    var export = run(h, env, kvload, "export").valuesOnStdout().go();
     assertEquals(0, export.exit(), export::toString);
     assertEquals("export DATABASE_URL='" + value + "'\n", export.stdout());
     assertOnItsOwnRuntime(export.stderr(), home);
 
-    var check = h.run().direct().args(kvload, "check").env(env).go();
+    var check = run(h, env, kvload, "check").go();
     assertEquals(0, check.exit(), check::toString);
     assertTrue(check.stdout().contains("DATABASE_URL"), check::toString);
     assertOnItsOwnRuntime(check.stderr(), home);
 
-    var run =
-        h.run()
-            .direct()
-            .args(kvload, "run", "--", "sh", "-c", "echo ${#DATABASE_URL}")
-            .env(env)
-            .go();
+    var run = run(h, env, kvload, "run", "--", "sh", "-c", "echo ${#DATABASE_URL}").go();
     assertEquals(0, run.exit(), run::toString);
     assertEquals(value.length() + "\n", run.stdout());
     assertOnItsOwnRuntime(run.stderr(), home);

@@ -175,19 +175,10 @@ class PackagingIT {
         throw new IllegalStateException(e);
       }
       Path home = empty.resolve(Archive.name());
-      for (String file :
-          List.of(
-              "bin/kvload",
-              "lib/kvload.jar",
-              "lib/kvload.aot",
-              "lib/kvload.aot.stamp",
-              "lib/kvload-light.aot",
-              "runtime/bin/java",
-              "LICENSE",
-              "THIRD-PARTY-NOTICES.md")) {
+      for (String file : Archive.LAYOUT) {
         assertTrue(Files.exists(home.resolve(file)), file + " is in the archive");
       }
-      Archive.assertRunsWithoutJava(h, home.resolve("bin/kvload"), home);
+      Archive.assertRunsWithoutJava(h, home.resolve(Archive.LAUNCHER), home);
     }
   }
 }
