@@ -25,9 +25,16 @@ final class Archive {
   static final List<String> TOOLS =
       List.of(
           "sh",
+          "dash",
           "dirname",
+          "basename",
           "readlink",
           "sed",
+          "awk",
+          "tr",
+          "wc",
+          "head",
+          "cut",
           "tar",
           "gzip",
           "mkdir",
@@ -42,7 +49,6 @@ final class Archive {
           "mktemp",
           "cat",
           "grep",
-          "pwd",
           "env",
           "ls",
           "true");
@@ -95,6 +101,20 @@ final class Archive {
           dir.resolve("SHA256SUMS"),
           "0".repeat(64) + "  kvload-other.jar\n" + digest + "  " + copy.getFileName() + "\n");
       return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Removes a test's folder (links are removed, never followed): installs are 100 MB each. */
+  static void remove(Path dir) {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

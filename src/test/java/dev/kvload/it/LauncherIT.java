@@ -27,6 +27,7 @@ class LauncherIT {
   @AfterEach
   void close() {
     h.close();
+    Archive.remove(h.dir);
   }
 
   /**

@@ -162,7 +162,8 @@ class PackagingIT {
    */
   @Test
   void theUnpackedArchiveRunsWithoutAnyJava() throws IOException {
-    try (Harness h = new Harness()) {
+    Harness h = new Harness();
+    try {
       Path empty = Files.createDirectories(h.dir.resolve("unpacked"));
       Process tar =
           new ProcessBuilder("tar", "-xzf", Archive.file().toString(), "-C", empty.toString())
@@ -179,6 +180,9 @@ class PackagingIT {
         assertTrue(Files.exists(home.resolve(file)), file + " is in the archive");
       }
       Archive.assertRunsWithoutJava(h, home.resolve(Archive.LAUNCHER), home);
+    } finally {
+      h.close();
+      Archive.remove(h.dir);
     }
   }
 }

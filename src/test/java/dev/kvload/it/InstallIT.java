@@ -1,0 +1,232 @@
+package dev.kvload.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * install.sh, as a user runs it, from the archive mvn package built: into a scratch prefix, on a
+ * PATH without java, as the user id a stub {@code id} says (so the root rule is tested whoever runs
+ * the suite). It then runs run, export and check against the fake.
+ */
+class InstallIT {
+  static final Path SCRIPT = Harness.HOME.resolve("install.sh");
+
+  private final Harness h = new Harness();
+  private final Path prefix = h.dir.resolve("prefix with space");
+  private final Path tools = Archive.toolsWithoutJava(h.dir.resolve("tools"));
+
+  @AfterEach
+  void close() {
+    h.close();
+    Archive.remove(h.dir);
+  }
+
+  /** install.sh with {@code args}, as the user {@code uid}, with no Java anywhere. */
+  private Harness.Run install(String uid, String... args) {
+    Path id = tools.resolve("id");
+    try {
+      Files.deleteIfExists(id);
+      Files.writeString(id, "#!/bin/sh\necho " + uid + "\n");
+      Files.setPosixFilePermissions(id, PosixFilePermissions.fromString("rwxr-xr-x"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    List<String> command = new ArrayList<>(List.of("dash", SCRIPT.toString()));
+    command.addAll(List.of(args));
+    return Archive.run(h, Archive.envWithoutJava(h, tools), command.toArray(String[]::new)).go();
+  }
+
+  private Path release(String digest) {
+    return Archive.release(h.dir.resolve("release"), digest).resolve(Archive.file().getFileName());
+  }
+
+  private void assertNothingInstalled() {
+    assertFalse(Files.exists(prefix.resolve(Archive.LAUNCHER)), "no link");
+    assertFalse(Files.exists(prefix.resolve("lib/kvload")), "no install");
+  }
+
+  @Test
+  void installsALocalArchiveThatRunsWithoutJava() throws IOException {
+    Path archive = release(Archive.sha256(Archive.file()));
+    // Twice: the second replaces the first (an upgrade).
+    for (int i = 0; i < 2; i++) {
+      var run = install("1000", "--archive", archive.toString(), "--prefix", prefix.toString());
+      assertEquals(0, run.exit(), run::toString);
+      assertTrue(
+          run.stdout().contains("installed in " + prefix.resolve("lib/kvload")), run::toString);
+      assertTrue(run.stdout().contains("is not on your PATH"), run::toString);
+    }
+    Path link = prefix.resolve(Archive.LAUNCHER);
+    assertTrue(Files.isSymbolicLink(link), "bin/kvload is a link into lib/kvload");
+    try (Stream<Path> lib = Files.list(prefix.resolve("lib"))) {
+      assertEquals(List.of("kvload"), lib.map(p -> p.getFileName().toString()).toList());
+    }
+    Archive.assertRunsWithoutJava(h, link, prefix.resolve("lib/kvload"));
+  }
+
+  @Test
+  void anUpperCaseDigestIsTheSameDigest() {
+    Path archive = release(Archive.sha256(Archive.file()).toUpperCase(Locale.ROOT));
+    var run = install("1000", "--archive", archive.toString(), "--prefix", prefix.toString());
+    assertEquals(0, run.exit(), run::toString);
+  }
+
+  @Test
+  void aWrongDigestInstallsNothing() {
+    Path archive = release("ab".repeat(32));
+    var run = install("1000", "--archive", archive.toString(), "--prefix", prefix.toString());
+    assertEquals(1, run.exit(), run::toString);
+    assertTrue(run.stderr().contains("not the expected " + "ab".repeat(32)), run::toString);
+    assertTrue(run.stderr().contains("nothing was installed"), run::toString);
+    assertNothingInstalled();
+  }
+
+  static Stream<Arguments> refusals() {
+    return Stream.of(
+        Arguments.of("no line for the archive", "SUMS:other", List.of(), "has no line for"),
+        Arguments.of("no SHA256SUMS at all", "SUMS:none", List.of(), "no SHA256SUMS at"),
+        Arguments.of("a digest too short", "SUMS:short", List.of(), "is not a SHA-256"),
+        Arguments.of(
+            "a mirror without a digest",
+            "URL",
+            List.of("--url", "https://127.0.0.1:1/kvload-9-linux-x64.tar.gz"),
+            "--url needs --sha256"),
+        Arguments.of(
+            "a mirror over http",
+            "URL",
+            List.of("--url", "http://127.0.0.1:1/k.tar.gz", "--sha256", "ab".repeat(32)),
+            "downloads are https only"),
+        Arguments.of("as root", "ROOT", List.of(), "refusing to install as root"),
+        Arguments.of("another version", "SUMS:good", List.of("--version", "9.9.9"), "not version"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusals")
+  void refusesAndInstallsNothing(String name, String setup, List<String> more, String message)
+      throws IOException {
+    String digest = Archive.sha256(Archive.file());
+    Path archive = release(digest);
+    Path sums = archive.resolveSibling("SHA256SUMS");
+    switch (setup) {
+      case "SUMS:other" -> Files.writeString(sums, digest + "  kvload-0-linux-x64.tar.gz\n");
+      case "SUMS:none" -> Files.delete(sums);
+      case "SUMS:short" -> Files.writeString(sums, "abc  " + archive.getFileName() + "\n");
+      default -> {}
+    }
+    List<String> args = new ArrayList<>(List.of("--prefix", prefix.toString()));
+    if (!setup.equals("URL")) {
+      args.addAll(List.of("--archive", archive.toString()));
+    }
+    args.addAll(more);
+    var run = install(setup.equals("ROOT") ? "0" : "1000", args.toArray(String[]::new));
+    assertEquals(1, run.exit(), run::toString);
+    assertTrue(run.stderr().contains(message), run::toString);
+    assertNothingInstalled();
+  }
+
+  @Test
+  void rootMayInstallWhenItAsks() {
+    Path archive = release(Archive.sha256(Archive.file()));
+    var run =
+        install(
+            "0", "--allow-root", "--archive", archive.toString(), "--prefix", prefix.toString());
+    assertEquals(0, run.exit(), run::toString);
+    assertTrue(Files.isSymbolicLink(prefix.resolve(Archive.LAUNCHER)));
+  }
+
+  /** A mirror's archive, downloaded over https (curl, trusting the fake's certificate). */
+  @Test
+  void downloadsFromAMirrorAndChecksTheDigest() throws IOException {
+    HttpsServer server =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+    server.setHttpsConfigurator(new HttpsConfigurator(Harness.TLS.serverContext()));
+    server.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(200, Files.size(Archive.file()));
+          try (OutputStream out = exchange.getResponseBody()) {
+            Files.copy(Archive.file(), out);
+          }
+        });
+    server.start();
+    try {
+      String url =
+          "https://127.0.0.1:"
+              + server.getAddress().getPort()
+              + "/m/"
+              + Archive.file().getFileName();
+      Map<String, String> env = Archive.envWithoutJava(h, tools);
+      Path curl = Path.of("/usr/bin/curl");
+      if (Files.isExecutable(curl) && !Files.exists(tools.resolve("curl"))) {
+        Files.createSymbolicLink(tools.resolve("curl"), curl);
+      }
+      env.put("CURL_CA_BUNDLE", Harness.TLS.pem().toString());
+      String digest = Archive.sha256(Archive.file());
+      var wrong =
+          Archive.run(
+                  h,
+                  env,
+                  "sh",
+                  SCRIPT.toString(),
+                  "--allow-root",
+                  "--prefix",
+                  prefix.toString(),
+                  "--url",
+                  url,
+                  "--sha256",
+                  "0".repeat(64))
+              .go();
+      assertEquals(1, wrong.exit(), wrong::toString);
+      assertTrue(
+          wrong.stderr().contains("has SHA-256 " + digest + ", not the expected"), wrong::toString);
+      assertNothingInstalled();
+      var right =
+          Archive.run(
+                  h,
+                  env,
+                  "sh",
+                  SCRIPT.toString(),
+                  "--allow-root",
+                  "--prefix",
+                  prefix.toString(),
+                  "--url",
+                  url,
+                  "--sha256",
+                  digest)
+              .go();
+      assertEquals(0, right.exit(), right::toString);
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void isPosixSh() {
+    for (String shell : List.of("sh", "dash")) {
+      var run =
+          Archive.run(h, Archive.envWithoutJava(h, tools), shell, "-n", SCRIPT.toString()).go();
+      assertEquals(0, run.exit(), run::toString);
+    }
+  }
+}
