@@ -136,10 +136,10 @@ final class Archive {
   }
 
   /** A folder of links to {@link #TOOLS} only: a PATH on which there is no java. */
-  static Path toolsWithoutJava(Path dir) {
+  static Path toolsWithoutJava(Path dir, String... more) {
     try {
       Files.createDirectories(dir);
-      for (String tool : TOOLS) {
+      for (String tool : Stream.concat(TOOLS.stream(), Stream.of(more)).toList()) {
         for (String bin : List.of("/usr/bin", "/bin")) {
           Path real = Path.of(bin, tool);
           if (Files.isExecutable(real) && !Files.exists(dir.resolve(tool))) {

@@ -34,7 +34,7 @@ class InstallIT {
 
   private final Harness h = new Harness();
   private final Path prefix = h.dir.resolve("prefix with space");
-  private final Path tools = Archive.toolsWithoutJava(h.dir.resolve("tools"));
+  private final Path tools = Archive.toolsWithoutJava(h.dir.resolve("tools"), "curl");
 
   @AfterEach
   void close() {
@@ -54,7 +54,10 @@ class InstallIT {
     }
     List<String> command = new ArrayList<>(List.of("dash", SCRIPT.toString()));
     command.addAll(List.of(args));
-    return Archive.run(h, Archive.envWithoutJava(h, tools), command.toArray(String[]::new)).go();
+    Map<String, String> env = Archive.envWithoutJava(h, tools);
+    // For a mirror on loopback: curl trusts the fakes' certificate.
+    env.put("CURL_CA_BUNDLE", Harness.TLS.pem().toString());
+    return Archive.run(h, env, command.toArray(String[]::new)).go();
   }
 
   private Path release(String digest) {
@@ -176,45 +179,14 @@ class InstallIT {
               + server.getAddress().getPort()
               + "/m/"
               + Archive.file().getFileName();
-      Map<String, String> env = Archive.envWithoutJava(h, tools);
-      Path curl = Path.of("/usr/bin/curl");
-      if (Files.isExecutable(curl) && !Files.exists(tools.resolve("curl"))) {
-        Files.createSymbolicLink(tools.resolve("curl"), curl);
-      }
-      env.put("CURL_CA_BUNDLE", Harness.TLS.pem().toString());
       String digest = Archive.sha256(Archive.file());
       var wrong =
-          Archive.run(
-                  h,
-                  env,
-                  "sh",
-                  SCRIPT.toString(),
-                  "--allow-root",
-                  "--prefix",
-                  prefix.toString(),
-                  "--url",
-                  url,
-                  "--sha256",
-                  "0".repeat(64))
-              .go();
+          install("1000", "--prefix", prefix.toString(), "--url", url, "--sha256", "0".repeat(64));
       assertEquals(1, wrong.exit(), wrong::toString);
       assertTrue(
           wrong.stderr().contains("has SHA-256 " + digest + ", not the expected"), wrong::toString);
       assertNothingInstalled();
-      var right =
-          Archive.run(
-                  h,
-                  env,
-                  "sh",
-                  SCRIPT.toString(),
-                  "--allow-root",
-                  "--prefix",
-                  prefix.toString(),
-                  "--url",
-                  url,
-                  "--sha256",
-                  digest)
-              .go();
+      var right = install("1000", "--prefix", prefix.toString(), "--url", url, "--sha256", digest);
       assertEquals(0, right.exit(), right::toString);
     } finally {
       server.stop(0);
