@@ -13,6 +13,7 @@
 #   --url URL --sha256 HEX   download the archive from a mirror (https only), checked against HEX
 #   --repo OWNER/NAME    the GitHub repository of the releases (default: kvload/kvload)
 #   --allow-root         install as root (refused otherwise: kvload is installed per user)
+#   --print-version      print the version that would be installed (latest resolved), and stop
 #
 # Every archive's SHA-256 is checked before anything is unpacked: against the release's SHA256SUMS
 # (downloaded over https from the same release), the local SHA256SUMS, or --sha256. Without a
@@ -27,6 +28,7 @@ sums=
 url=
 sha256=
 allow_root=no
+print_version=no
 
 fail() {
   echo "kvload install: $*" >&2
@@ -49,12 +51,13 @@ while [ $# -gt 0 ]; do
       shift 2
       ;;
     --allow-root) allow_root=yes; shift ;;
+    --print-version) print_version=yes; shift ;;
     -h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) fail "unknown option '$1' (see --help)" ;;
   esac
 done
 
-if [ "$(id -u)" -eq 0 ] && [ $allow_root = no ]; then
+if [ "$(id -u)" -eq 0 ] && [ $allow_root = no ] && [ $print_version = no ]; then
   fail "refusing to install as root: kvload is installed per user under ~/.local." \
     "Run this as the user who will use it, or pass --allow-root (e.g. with --prefix /usr/local)."
 fi
@@ -114,8 +117,8 @@ if [ -n "$archive" ]; then
 elif [ -n "$url" ]; then
   [ -n "$sha256" ] || fail "--url needs --sha256: a download is never installed unchecked"
   name=${url##*/}
-  download "$url" "$work/$name"
   archive=$work/$name
+  [ $print_version = yes ] || download "$url" "$archive"
 else
   release=https://github.com/$repo/releases
   if [ "$version" = latest ]; then
@@ -125,12 +128,14 @@ else
     version=${name#kvload-}
     version=${version%-"$platform".tar.gz}
   else
+    # A pinned version is known without asking GitHub (the Action keys its cache on it).
+    if [ $print_version = yes ]; then echo "$version"; exit 0; fi
     download "$release/download/v$version/SHA256SUMS" "$work/SHA256SUMS"
     name=kvload-$version-$platform.tar.gz
   fi
   sums=$work/SHA256SUMS
-  download "$release/download/v$version/$name" "$work/$name"
   archive=$work/$name
+  [ $print_version = yes ] || download "$release/download/v$version/$name" "$archive"
 fi
 
 case $name in
@@ -141,6 +146,11 @@ case $name in
   kvload-*.tar.gz) fail "$name is not for this machine ($platform)" ;;
   *) fail "$name is not a kvload archive (kvload-VERSION-$platform.tar.gz)" ;;
 esac
+if [ $print_version = yes ]; then
+  version=${name#kvload-}
+  echo "${version%-"$platform".tar.gz}"
+  exit 0
+fi
 if [ -z "$sha256" ]; then
   # The line naming this archive exactly, in either of sha256sum's forms ("HEX  NAME", "HEX *NAME").
   sha256=$(awk -v n="$name" '$2 == n || $2 == "*" n { print $1 }' "$sums")
