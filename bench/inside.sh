@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # The body of bench/run.sh, run inside the loopback-only namespace. Not meant to be run directly.
 set -eu
 root=$KVLOAD_ROOT
