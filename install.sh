@@ -163,6 +163,7 @@ esac
 [ ${#sha256} -eq 64 ] || fail "'$sha256' is not a SHA-256 (64 hex digits): nothing was installed"
 expected=$(printf '%s' "$sha256" | tr 'A-F' 'a-f')
 actual=$(digest "$archive")
+[ -n "$actual" ] || fail "cannot compute the SHA-256 of $name: nothing was installed"
 [ "$actual" = "$expected" ] || fail "$name has SHA-256 $actual, not the expected $expected: nothing was installed"
 
 # Unpack beside the destination, then swap it in: a failed unpack leaves the old install as it was.
@@ -172,7 +173,8 @@ if [ -e "$lib/kvload" ] && [ ! -f "$lib/kvload/bin/kvload" ]; then
   fail "$lib/kvload exists and is not a kvload install: move it away, or pick another --prefix"
 fi
 stage=$(mktemp -d "$lib/.kvload-new.XXXXXX")
-tar -xzf "$archive" -C "$stage" || fail "cannot unpack $name"
+# Owned by whoever installs, not by the uid that built the archive (tar as root would keep it).
+tar --no-same-owner -xzf "$archive" -C "$stage" || fail "cannot unpack $name"
 top=${name%.tar.gz}
 if [ ! -x "$stage/$top/bin/kvload" ] || [ ! -x "$stage/$top/runtime/bin/java" ]; then
   fail "$name does not hold $top/bin/kvload and its runtime: nothing was installed"

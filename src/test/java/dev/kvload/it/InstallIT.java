@@ -158,6 +158,52 @@ class InstallIT {
     assertTrue(Files.isSymbolicLink(prefix.resolve(Archive.LAUNCHER)));
   }
 
+  /**
+   * An archive built by another uid (a CI runner's): as root, tar would keep that uid on every
+   * file, so that user could change the kvload root runs. The install belongs to whoever installs.
+   */
+  @Test
+  void theInstallBelongsToTheInstaller() throws IOException, InterruptedException {
+    Path unpacked = Files.createDirectories(h.dir.resolve("repack"));
+    Path release = Files.createDirectories(h.dir.resolve("release"));
+    Path archive = release.resolve(Archive.file().getFileName());
+    String repack =
+        "tar -xzf \"$0\" -C \"$1\" && tar -C \"$1\" --owner=4242 --group=4242 --numeric-owner"
+            + " -czf \"$2\" .";
+    Process p =
+        new ProcessBuilder(
+                "sh",
+                "-c",
+                repack,
+                Archive.file().toString(),
+                unpacked.toString(),
+                archive.toString())
+            .inheritIO()
+            .start();
+    assertEquals(0, p.waitFor());
+    Files.writeString(
+        release.resolve("SHA256SUMS"),
+        Archive.sha256(archive) + "  " + archive.getFileName() + "\n");
+    var run =
+        install(
+            "0", "--allow-root", "--archive", archive.toString(), "--prefix", prefix.toString());
+    assertEquals(0, run.exit(), run::toString);
+    var me = Files.getOwner(h.dir);
+    try (Stream<Path> files = Files.walk(prefix.resolve("lib/kvload"))) {
+      List<String> others =
+          files.filter(f -> !uncheckedOwner(f).equals(me)).map(Path::toString).limit(3).toList();
+      assertEquals(List.of(), others, "files not owned by " + me);
+    }
+  }
+
+  private static java.nio.file.attribute.UserPrincipal uncheckedOwner(Path file) {
+    try {
+      return Files.getOwner(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** A mirror's archive, downloaded over https (curl, trusting the fake's certificate). */
   @Test
   void downloadsFromAMirrorAndChecksTheDigest() throws IOException {
