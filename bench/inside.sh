@@ -139,6 +139,7 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo "# kvload start-up benchmark"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ), commit: $commit$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "- load average (1, 5, 15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown); others' work on the machine inflates wall times, less so CPU times"
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $("$java" -version 2>&1 | head -1)"
   echo "- method: bench/run.sh; cold process each run, cases interleaved round by round, 2 warm-up rounds dropped, median of $runs; loopback fake vault (HTTPS, managed-identity token), \`@25\` = 25 ms added to every reply; AOT cache: $( [ -f "$root/target/kvload.aot" ] && echo used || echo absent)"
   echo
