@@ -52,7 +52,7 @@ done
 median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 first=$(head -1 "$work/variants" | cut -d= -f1)
 printf '| variant | case (20 secrets, @ms added per reply) | wall ms | ×%s | CPU ms | RSS MB |\n| --- | --- | ---: | ---: | ---: | ---: |\n' "$first"
-while IFS== read -r label launcher; do
+while IFS='=' read -r label _; do
   for case in export@0 run@0 export@25 run@25; do
     f=$work/$label.$case.tsv
     base=$(cut -f1 "$work/$first.$case.tsv" | median)

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the scripts: a JDK 25 for Maven, and a way to run a command where only loopback exists.
 
 # JAVA_HOME when it is a JDK 25+, else the first JDK 25 under /usr/lib/jvm.
