@@ -451,7 +451,7 @@ public final class ManifestParser {
    * terminals act on), line and paragraph separators, invisible format characters such as bidi
    * overrides, and lone surrogates are shown as escapes, and long strings are cut.
    */
-  static String printable(String text) {
+  public static String printable(String text) {
     return printable(text, 80);
   }
 

@@ -116,7 +116,7 @@ public final class KeyVaultSource implements SecretSource {
         new RetryPolicy(new DeadlineRetry(deadline, clock, verbose, lastAnswers::put));
     Map<VaultRef, HttpPipeline> pipelines = new ConcurrentHashMap<>();
     Function<VaultRef, HttpPipeline> newPipeline =
-        vault -> pipeline(vault, retry, lastAnswers::put);
+        vault -> pipeline(transport, credential, vault, retry, lastAnswers::put);
     ExecutorService pool =
         Executors.newFixedThreadPool(
             threads, Thread.ofPlatform().daemon().name("kvload-fetch-", 0).factory());
@@ -294,13 +294,20 @@ public final class KeyVaultSource implements SecretSource {
   /**
    * The pipeline {@code SecretClientBuilder} would build, less what kvload does not use (logging,
    * tracing, per-call headers): the SDK's User-Agent, retries within the deadline, then the
-   * challenge and token, then the whole body read inside each try.
+   * challenge and token, then the whole body read inside each try. {@link KeyVaultStore} writes and
+   * lists through the same one.
    *
+   * @param credential a {@link TrackedCredential}, so that a token failure reaches the caller as a
+   *     {@link TokenFailure} and is not retried as a network failure
    * @param failed told each try that failed without an answer (a dropped connection, a cut body),
    *     so that a request still retrying at the deadline can say what its tries got
    */
-  private HttpPipeline pipeline(
-      VaultRef vault, RetryPolicy retry, BiConsumer<String, String> failed) {
+  static HttpPipeline pipeline(
+      Transport transport,
+      TokenCredential credential,
+      VaultRef vault,
+      RetryPolicy retry,
+      BiConsumer<String, String> failed) {
     return new HttpPipelineBuilder()
         .httpClient(transport.client())
         .policies(
@@ -351,7 +358,7 @@ public final class KeyVaultSource implements SecretSource {
    * A reason built from exception types only: a malformed answer's parser message could quote the
    * body, and the body of a successful answer is a secret.
    */
-  private static String networkReason(Throwable e, VaultRef vault) {
+  static String networkReason(Throwable e, VaultRef vault) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       // The JDK reports an unknown host as a ConnectException around UnresolvedAddressException:
       // look for the name problem first.
@@ -443,7 +450,7 @@ public final class KeyVaultSource implements SecretSource {
   }
 
   /** Counts token requests still waiting for an answer, so a deadline can blame the right end. */
-  private static final class TrackedCredential implements TokenCredential {
+  static final class TrackedCredential implements TokenCredential {
     private final TokenCredential delegate;
     private final AtomicInteger pending = new AtomicInteger();
 
