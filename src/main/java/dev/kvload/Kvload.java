@@ -4,6 +4,8 @@ import dev.kvload.cli.CheckCommand;
 import dev.kvload.cli.CompletionCommand;
 import dev.kvload.cli.Context;
 import dev.kvload.cli.ExportCommand;
+import dev.kvload.cli.ImportCommand;
+import dev.kvload.cli.InitCommand;
 import dev.kvload.cli.KvloadCommand;
 import dev.kvload.cli.RunCommand;
 import dev.kvload.cli.ShellHookCommand;
@@ -65,7 +67,7 @@ public final class Kvload {
         case "--" -> {
           return fetching;
         }
-        case "run", "export", "check" -> fetching = true;
+        case "run", "export", "check", "import" -> fetching = true;
         case "help", "--help", "-h", "--version", "-V" -> {
           return false;
         }
@@ -88,6 +90,8 @@ public final class Kvload {
     commands.put("check", () -> new CheckCommand(context));
     commands.put("validate", () -> new ValidateCommand(context));
     commands.put("shell-hook", () -> new ShellHookCommand(context));
+    commands.put("init", () -> new InitCommand(context));
+    commands.put("import", () -> new ImportCommand(context));
     commands.put("completion", () -> new CompletionCommand(context));
     CommandLine cli = new CommandLine(new KvloadCommand());
     String first = args.length > 0 ? args[0] : "";

@@ -26,6 +26,8 @@ class KvloadTest {
         Arguments.argumentSet("check", new String[] {"check", "--json"}, true),
         Arguments.argumentSet("options first", new String[] {"-q", "export"}, true),
         Arguments.argumentSet("validate", new String[] {"validate"}, false),
+        Arguments.argumentSet("import", new String[] {"import", ".env", "--vault", "v"}, true),
+        Arguments.argumentSet("init", new String[] {"init", "--vault", "v"}, false),
         Arguments.argumentSet("nothing", new String[] {}, false),
         Arguments.argumentSet("help for run", new String[] {"help", "run"}, false),
         Arguments.argumentSet("run --help", new String[] {"run", "--help"}, false),
@@ -59,7 +61,16 @@ class KvloadTest {
             new String[] {"help", "run"},
             new String[] {"completion"})) {
       assertEquals(
-          Set.of("run", "export", "check", "validate", "shell-hook", "completion", "help"),
+          Set.of(
+              "run",
+              "export",
+              "check",
+              "validate",
+              "shell-hook",
+              "init",
+              "import",
+              "completion",
+              "help"),
           Kvload.commandLine(context(), args).getSubcommands().keySet(),
           String.join(" ", args));
     }
@@ -68,7 +79,8 @@ class KvloadTest {
   /** Also checks the names the lazy branch spells out against the commands' own. */
   @Test
   void onlyTheCommandThatComesFirst() {
-    for (String name : List.of("run", "export", "check", "validate", "shell-hook")) {
+    for (String name :
+        List.of("run", "export", "check", "validate", "shell-hook", "init", "import")) {
       assertEquals(
           Set.of(name),
           Kvload.commandLine(context(), new String[] {name, "--help"}).getSubcommands().keySet());
