@@ -271,7 +271,12 @@ public final class KeyVaultStore implements SecretStore {
       }
       throw notKeyVault("asked for a token, but not as Key Vault does");
     }
-    if (!answer.authorized() && answer.status() != 429 && answer.status() < 500) {
+    if (!answer.authorized()
+        && answer.status() != 408
+        && answer.status() != 429
+        && answer.status() < 500) {
+      // Throttling and server errors are what any front end may answer first; anything else is
+      // an answer about the secret from a host that never asked who was asking.
       throw notKeyVault("answered without asking for a token");
     }
     return answer;

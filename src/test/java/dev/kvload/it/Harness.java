@@ -83,7 +83,7 @@ public final class Harness implements AutoCloseable, Guarded {
    * Values the test hands kvload itself (a dotenv file to import), guarded as the fake's are: they
    * may reach the vault, never an output.
    */
-  public void secretValues(Collection<String> values) {
+  public void guard(Collection<String> values) {
     givenValues.addAll(values);
   }
 

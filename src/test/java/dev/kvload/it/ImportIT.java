@@ -97,7 +97,7 @@ class ImportIT {
 
   /** Writes a dotenv file whose values the harness then guards. */
   private Path dotenv(String text, String... values) {
-    h.secretValues(List.of(values));
+    h.guard(List.of(values));
     return h.write(".env", text);
   }
 
@@ -458,7 +458,7 @@ class ImportIT {
   @Test
   void removeNeverDeletesThroughALink() throws IOException {
     Path real = h.write("real.env", "TOKEN=token-value-1\n");
-    h.secretValues(List.of("token-value-1"));
+    h.guard(List.of("token-value-1"));
     Path link = h.dir.resolve(".env");
     Files.createSymbolicLink(link, real.getFileName());
     var run = kvload("import", ".env", "--vault", vault(), "--remove");

@@ -48,7 +48,7 @@ class InitIT {
 
   @Test
   void fromADotenvFileItMapsTheVariablesAndSendsNothing() throws IOException {
-    h.secretValues(List.of("postgres://app:pw-4711@db", "ak-0815-xyz"));
+    h.guard(List.of("postgres://app:pw-4711@db", "ak-0815-xyz"));
     h.write(
         ".env", "# local\nDATABASE_URL=postgres://app:pw-4711@db\nexport API_KEY='ak-0815-xyz'\n");
     var run = h.kvload("init", "--vault", vault(), "--from-env", ".env");
