@@ -110,7 +110,7 @@ public final class Kvload {
         (error, command, parseResult) -> report(error, context.err(), parseResult));
     cli.setParameterExceptionHandler(
         (error, parsed) -> {
-          context.err().println("kvload: " + error.getMessage());
+          context.err().println("kvload: " + Printable.line(error.getMessage()));
           RunCommand.hint(error.getCommandLine(), parsed)
               .ifPresent(hint -> context.err().println("kvload: " + hint));
           context
@@ -126,7 +126,7 @@ public final class Kvload {
 
   private static int report(Exception error, PrintStream err, CommandLine.ParseResult parsed) {
     if (error instanceof Failure failure) {
-      failure.lines().forEach(line -> err.println("kvload: " + line));
+      failure.lines().forEach(line -> err.println("kvload: " + Printable.line(line)));
     } else {
       err.println("kvload: internal error: " + error.getClass().getName());
       err.println("kvload: this is a bug in kvload; please report it with the output of -v");

@@ -32,12 +32,17 @@ final class CredentialChain implements TokenCredential {
 
   private final AuthContext context;
   private final List<Link> links;
+  private final TokenAnswers answers;
   private final Map<Link, TokenCredential> built = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Link selected;
 
-  CredentialChain(AuthContext context, List<Link> links) {
+  /**
+   * @param answers what the credentials' token endpoints answered that was not a token
+   */
+  CredentialChain(AuthContext context, List<Link> links, TokenAnswers answers) {
     this.context = context;
     this.links = List.copyOf(links);
+    this.answers = answers;
   }
 
   @Override
@@ -45,13 +50,14 @@ final class CredentialChain implements TokenCredential {
     Link chosen = selected;
     List<Attempt> tried = new ArrayList<>();
     for (Link link : chosen == null ? links : List.of(chosen)) {
+      int mark = answers.mark();
       try {
         AccessToken token =
             built.computeIfAbsent(link, l -> l.factory().get()).getTokenSync(request);
         selected = link;
         return token;
       } catch (RuntimeException e) {
-        Attempt attempt = Diagnosis.of(context, link.name(), e, link.claims());
+        Attempt attempt = Diagnosis.of(context, link.name(), e, link.claims(), answers.since(mark));
         tried.add(attempt);
         if (attempt.result() != Attempt.Result.UNAVAILABLE) {
           break;

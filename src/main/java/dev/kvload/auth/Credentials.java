@@ -66,7 +66,8 @@ public final class Credentials {
    */
   public static TokenCredential create(AuthSettings settings, Transport transport) {
     AuthContext context = new AuthContext(settings, transport.env());
-    Builders builders = new Builders(context, transport);
+    TokenAnswers answers = new TokenAnswers();
+    Builders builders = new Builders(context, transport, answers);
     if (AuthorityHost.classify(context.get("AZURE_AUTHORITY_HOST")) == AuthorityHost.Kind.INVALID) {
       throw new Failure.Auth(
           List.of(
@@ -136,7 +137,7 @@ public final class Credentials {
           }
         };
     return new CachingCredential(
-        new CredentialChain(context, links), settings.mode() == AuthMode.MANAGED_IDENTITY);
+        new CredentialChain(context, links, answers), settings.mode() == AuthMode.MANAGED_IDENTITY);
   }
 
   /**
@@ -314,10 +315,12 @@ public final class Credentials {
     private final AuthContext context;
     private final Transport transport;
     private final boolean discovery;
+    private final TokenAnswers answers;
 
-    Builders(AuthContext context, Transport transport) {
+    Builders(AuthContext context, Transport transport, TokenAnswers answers) {
       this.context = context;
       this.transport = transport;
+      this.answers = answers;
       this.discovery =
           AuthorityHost.classify(context.get("AZURE_AUTHORITY_HOST"))
               == AuthorityHost.Kind.AZURE_CLOUD;
@@ -347,14 +350,16 @@ public final class Credentials {
      * The pipeline azure-identity builds for a credential (IdentityClientBase.setupPipeline): the
      * same retries, IMDS's own strategy for managed identity through IMDS, but no HTTP logging
      * policy, whose class builds a pretty-printing Jackson mapper when loaded: ~75 ms of start-up
-     * CPU on the token's path, for logs kvload never writes (bench/levers.md).
+     * CPU on the token's path, for logs kvload never writes (bench/levers.md). And {@link
+     * TokenAnswers}, so that an answer that is not a token is explained without quoting it.
      */
     private HttpPipeline pipeline(boolean imds) {
       return new HttpPipelineBuilder()
           .httpClient(transport.client())
           .policies(
               transport.sdkUserAgent("azure-identity.properties"),
-              imds ? new RetryPolicy(new ImdsRetryStrategy()) : new RetryPolicy())
+              imds ? new RetryPolicy(new ImdsRetryStrategy()) : new RetryPolicy(),
+              answers)
           .build();
     }
 

@@ -25,7 +25,7 @@ import javax.net.ssl.SSLHandshakeException;
  * the AADSTS code, the tenant the vault asked for) and the rest dropped.
  */
 final class Diagnosis {
-  private static final Pattern AADSTS = Pattern.compile("AADSTS(\\d+):\\s*([^\\r\\n]*)");
+  private static final Pattern AADSTS = Pattern.compile("AADSTS(\\d{1,9})");
   private static final Pattern OTHER_TENANT =
       Pattern.compile("not configured to acquire tokens for tenant (\\S+?)\\.?(\\s|$)");
   private static final Pattern JWT =
@@ -48,31 +48,141 @@ final class Diagnosis {
           "For more",
           "Managed Identity Correlation ID");
 
+  /** How the SDK's messages introduce the text of an answer they quote. */
+  private static final List<String> BODY_MARKERS =
+      List.of(
+          "http body",
+          "Error Message:",
+          "Error Code:",
+          "Content:",
+          "could not be parsed",
+          "Unrecognized token",
+          "Unexpected character");
+
   private static final String MANAGED_IDENTITY_HINT =
       "run where a managed identity is assigned (Azure VM, App Service, Container Apps, AKS),"
           + " with --client-id for a user-assigned one; elsewhere choose another --auth";
 
   private Diagnosis() {}
 
-  /**
-   * @param claims the claims of the federated token presented, if any: the issuer and subject a
-   *     missing federated credential must name
-   */
+  /** As {@link #of(AuthContext, String, Throwable, Supplier, List)}, no token endpoint answered. */
   static Attempt of(
       AuthContext context,
       String credential,
       Throwable error,
       Supplier<Map<String, String>> claims) {
+    return of(context, credential, error, claims, List.of());
+  }
+
+  /**
+   * @param claims the claims of the federated token presented, if any: the issuer and subject a
+   *     missing federated credential must name
+   * @param answers what token endpoints answered instead of a token during this attempt: when there
+   *     is any, the SDK's message (which quotes such answers) is not used at all
+   */
+  static Attempt of(
+      AuthContext context,
+      String credential,
+      Throwable error,
+      Supplier<Map<String, String>> claims,
+      List<TokenAnswers.Answer> answers) {
     Attempt attempt =
-        error instanceof CredentialUnavailableException
-            ? unavailable(context, credential, error)
-            : failed(context, credential, error, claims);
+        !answers.isEmpty()
+            ? answered(context, credential, error, claims, answers.getLast())
+            : error instanceof CredentialUnavailableException
+                ? unavailable(context, credential, error)
+                : failed(context, credential, error, claims);
     return new Attempt(
         attempt.credential(),
         attempt.result(),
         scrub(context, attempt.reason()),
         attempt.nextStep() == null ? null : scrub(context, attempt.nextStep()),
         error);
+  }
+
+  /**
+   * A token endpoint answered, and not with a token: explained from the answer's facts alone.
+   * Whether the chain goes on to the next credential still follows the SDK's verdict.
+   */
+  private static Attempt answered(
+      AuthContext context,
+      String credential,
+      Throwable error,
+      Supplier<Map<String, String>> claims,
+      TokenAnswers.Answer answer) {
+    boolean managed = credential.equals("ManagedIdentityCredential");
+    Attempt.Result result =
+        error instanceof CredentialUnavailableException
+            ? Attempt.Result.UNAVAILABLE
+            : Attempt.Result.FAILED;
+    if (answer.aadsts() != null) {
+      return new Attempt(
+          credential,
+          result == Attempt.Result.UNAVAILABLE ? result : Attempt.Result.REJECTED,
+          "rejected by Entra ID: " + aadsts(answer.aadsts()),
+          managed ? MANAGED_IDENTITY_HINT : rejectedNextStep(context, answer.aadsts(), claims),
+          error);
+    }
+    if (answer.noIdentity()) {
+      return new Attempt(credential, result, noIdentity(context), MANAGED_IDENTITY_HINT, error);
+    }
+    String endpoint = "the token endpoint " + answer.host();
+    if (!answer.readable()) {
+      return new Attempt(
+          credential,
+          result,
+          endpoint + " answered HTTP " + answer.status() + " without a token it could read",
+          managed
+              ? MANAGED_IDENTITY_HINT
+              : "check that no proxy (HTTPS_PROXY) answers in place of " + authority(context),
+          error);
+    }
+    return new Attempt(
+        credential,
+        result,
+        endpoint
+            + " refused (HTTP "
+            + answer.status()
+            + (answer.error() == null ? "" : ", " + answer.error())
+            + ")",
+        managed ? MANAGED_IDENTITY_HINT : null,
+        error);
+  }
+
+  private static String noIdentity(AuthContext context) {
+    String clientId = context.settings().clientId();
+    return "no managed identity is assigned here"
+        + (clientId == null ? "" : " with client ID " + clientId);
+  }
+
+  /**
+   * An AADSTS error in kvload's words, never Entra ID's description: an answer's text is never
+   * shown, and Entra ID writes what it was sent into some of them.
+   */
+  static String aadsts(String code) {
+    String meaning =
+        switch (code) {
+          case "7000215" -> "Invalid client secret provided";
+          case "7000222" -> "The client secret has expired";
+          case "7000218" -> "Neither a client secret nor a client assertion was sent";
+          case "700016" -> "Application not found in the directory";
+          case "90002" -> "Tenant not found";
+          case "900023" -> "The tenant identifier is not valid";
+          case "70021", "700211", "700212", "700213" ->
+              "No matching federated identity record found for presented assertion";
+          case "700024" -> "Client assertion is not within its valid time range";
+          case "700027" -> "Client assertion contains an invalid signature";
+          case "50027" -> "The assertion is not a valid JWT";
+          case "50013" -> "Assertion failed signature validation";
+          case "500011" -> "The resource principal was not found in the tenant";
+          case "53003" -> "Access has been blocked by Conditional Access policies";
+          default -> null;
+        };
+    return "AADSTS"
+        + code
+        + (meaning == null
+            ? " (see https://login.microsoftonline.com/error?code=" + code + ")"
+            : ": " + meaning);
   }
 
   private static Attempt unavailable(AuthContext context, String credential, Throwable error) {
@@ -173,7 +283,7 @@ final class Diagnosis {
       return new Attempt(
           credential,
           Attempt.Result.REJECTED,
-          "rejected by Entra ID: AADSTS" + code + ": " + firstSentence(aadsts.get().group(2)),
+          "rejected by Entra ID: " + aadsts(code),
           rejectedNextStep(context, code, claims),
           error);
     }
@@ -342,6 +452,13 @@ final class Diagnosis {
    */
   static String clean(String message, String credential) {
     String text = message == null ? "" : message.strip();
+    if (BODY_MARKERS.stream().anyMatch(text::contains)) {
+      // Normally explained from TokenAnswers' facts before it gets here; should an answer reach a
+      // message by another way, it is still not shown.
+      return TokenAnswers.saysNoIdentity(text)
+          ? "no managed identity is assigned here"
+          : "the token endpoint's answer was not a token (its text is not shown)";
+    }
     int newline = text.indexOf('\n');
     if (newline >= 0) {
       text = text.substring(0, newline).strip();
@@ -373,16 +490,6 @@ final class Diagnosis {
       return "unavailable";
     }
     return text.length() > MAX_REASON ? text.substring(0, MAX_REASON) + "..." : text;
-  }
-
-  private static String firstSentence(String text) {
-    String t = text.strip();
-    int end = t.indexOf(". ");
-    t = end >= 0 ? t.substring(0, end) : t;
-    while (t.endsWith(".")) {
-      t = t.substring(0, t.length() - 1);
-    }
-    return t.length() > MAX_REASON ? t.substring(0, MAX_REASON) + "..." : t;
   }
 
   /** Whether an executable named {@code tool} is on the run's PATH. */

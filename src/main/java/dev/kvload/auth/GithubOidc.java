@@ -152,7 +152,9 @@ final class GithubOidc implements Supplier<String> {
               + ")",
           null);
     }
-    String value = Json.topLevel(body).get("value");
+    // A whole answer only: from one cut short, the parser would give what it read so far.
+    Map<String, String> answer = Json.whole(body);
+    String value = answer == null ? null : answer.get("value");
     if (value == null || value.isBlank()) {
       throw new EndpointFailure(
           "the GitHub Actions ID-token endpoint " + host + " answered without a token", null);

@@ -17,9 +17,25 @@ final class Json {
   /** The top-level string and number fields of a JSON object; empty when it is not one. */
   static Map<String, String> topLevel(byte[] json) {
     Map<String, String> fields = new HashMap<>();
+    // Not (all) JSON: what was read so far is all there is.
+    read(json, fields);
+    return fields;
+  }
+
+  /**
+   * The top-level string and number fields of a JSON object that is whole: null when the text is
+   * not JSON, not an object, cut short or followed by more.
+   */
+  static Map<String, String> whole(byte[] json) {
+    Map<String, String> fields = new HashMap<>();
+    return read(json, fields) ? fields : null;
+  }
+
+  /** Reads the fields into {@code fields}; true when the text was one whole object. */
+  private static boolean read(byte[] json, Map<String, String> fields) {
     try (JsonParser parser = JSON.createParser(json)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return fields;
+        return false;
       }
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String name = parser.currentName();
@@ -32,10 +48,10 @@ final class Json {
           parser.skipChildren();
         }
       }
+      return parser.currentToken() == JsonToken.END_OBJECT && parser.nextToken() == null;
     } catch (IOException e) {
-      // Not (all) JSON: what was read so far is all there is.
+      return false;
     }
-    return fields;
   }
 
   /**

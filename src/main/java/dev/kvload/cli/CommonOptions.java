@@ -91,6 +91,11 @@ public final class CommonOptions {
       description = "More detail on stderr (never a secret's value).")
   boolean verbose;
 
+  final Set<String> allowVars = new LinkedHashSet<>();
+
+  // A method, not a list field: picocli starts an inherited list afresh (calling this with an
+  // empty list) where the option first appears after the command, and a field would lose what
+  // came before: `kvload --allow-var A run --allow-var B` must allow both.
   @Option(
       names = "--allow-var",
       paramLabel = "NAME",
@@ -98,7 +103,9 @@ public final class CommonOptions {
       description =
           "Lets the manifest set NAME although it changes how programs load code (LD_PRELOAD,"
               + " PATH, NODE_OPTIONS, ...); repeat for each. A manifest cannot allow these itself.")
-  List<String> allowVars = new ArrayList<>();
+  void allowVars(List<String> names) {
+    allowVars.addAll(names);
+  }
 
   @Option(
       names = "--allow-vault-host",

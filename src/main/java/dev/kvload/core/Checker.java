@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code kvload check}: fetches every mapped secret, keeps the values in memory only, and reports
@@ -52,6 +54,11 @@ public final class Checker {
                     "error", null, 0, 0, "kvload check", String.join("\n", failure.lines())));
       }
       throw failure;
+    }
+    if (!request.json()) {
+      // A check prints no value, but the job's later steps may: the runner hides what it knows.
+      // Not before --json, which a program reads: masks there would make it invalid JSON.
+      Masks.print(session, foundValues(results));
     }
     Instant now = session.clock().instant();
     List<Row> rows = new ArrayList<>();
@@ -97,6 +104,17 @@ public final class Checker {
       throw failure;
     }
     return rows;
+  }
+
+  private static Map<String, String> foundValues(List<Loader.Result> results) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Loader.Result r : results) {
+      // A value with a NUL byte reaches no variable, and a NUL has no place in a log line.
+      if (r.outcome() instanceof Outcome.Found f && !f.value().hasNul()) {
+        values.put(r.binding().variable(), f.value().reveal());
+      }
+    }
+    return values;
   }
 
   /** What one binding's fetch amounts to; the value is looked at for a NUL byte, never kept. */

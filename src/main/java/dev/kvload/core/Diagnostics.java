@@ -1,10 +1,12 @@
 package dev.kvload.core;
 
+import dev.kvload.Printable;
 import java.io.PrintStream;
 
 /**
  * Everything kvload says on stderr. Callers pass names of variables, secrets, vaults and files;
- * never a value.
+ * never a value. Every line is shown through {@link Printable#line}: the names come from manifests,
+ * vaults and the network, and no caller should have to remember that.
  */
 public final class Diagnostics {
   private final PrintStream err;
@@ -19,27 +21,27 @@ public final class Diagnostics {
 
   /** Something the user should know even with {@code -q}: an error line. */
   public void error(String line) {
-    err.println("kvload: " + line);
+    err.println("kvload: " + Printable.line(line));
   }
 
   /** A warning: shown unless {@code -q}. */
   public void warn(String line) {
     if (!quiet) {
-      err.println("kvload: warning: " + line);
+      err.println("kvload: warning: " + Printable.line(line));
     }
   }
 
   /** The one-line summary and similar: shown unless {@code -q}. */
   public void info(String line) {
     if (!quiet) {
-      err.println("kvload: " + line);
+      err.println("kvload: " + Printable.line(line));
     }
   }
 
   /** Detail for {@code -v}. */
   public void verbose(String line) {
     if (verbose) {
-      err.println("kvload: " + line);
+      err.println("kvload: " + Printable.line(line));
     }
   }
 

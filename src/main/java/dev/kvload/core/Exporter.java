@@ -4,11 +4,13 @@ import dev.kvload.Failure;
 import dev.kvload.output.DefaultEnvFile;
 import dev.kvload.output.EnvFileWriter;
 import dev.kvload.output.Format;
-import dev.kvload.output.GithubMasks;
 import dev.kvload.output.RunnerFile;
+import dev.kvload.output.WorkflowCommands;
 import dev.kvload.vault.SecretValue;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** {@code kvload export}: the secrets, in a format, to stdout or to a file on tmpfs. */
@@ -36,6 +38,21 @@ public final class Exporter {
   public record Request(Format format, Target target, boolean allowPersistent) {}
 
   public static void export(Session session, Settings settings, Request request) {
+    GithubActions actions = GithubActions.of(session.env());
+    boolean toGithubEnv =
+        request.target() instanceof Target.Standard
+            && request.format() == Format.GITHUB
+            && actions.envFile() != null;
+    boolean toStdout =
+        request.target() instanceof Target.Stdout
+            || (request.target() instanceof Target.Standard && !toGithubEnv);
+    if (actions.active() && toStdout && request.format() == Format.JSON) {
+      // JSON has no comments to carry the masks, and masks before it would break every reader.
+      throw new Failure.Usage(
+          "--format json to stdout inside GitHub Actions: the runner must read ::add-mask:: for"
+              + " each value first, and JSON has no room for it; write it to a file (-o FILE)"
+              + " or use --format sh, dotenv or github");
+    }
     Map<String, SecretValue> secrets = new Loader(session, settings).load();
     // What the output sets is what the variables would be after --on-conflict: with keep, a
     // variable already set keeps its value in the output too.
@@ -43,26 +60,31 @@ public final class Exporter {
         Conflicts.resolve(session, settings, secrets, "nothing was written").asMap();
     Map<String, String> values = new LinkedHashMap<>();
     secrets.keySet().forEach(name -> values.put(name, merged.get(name)));
-    GithubActions actions = GithubActions.of(session.env());
-    if (request.format() == Format.GITHUB && actions.active()) {
-      // The runner must learn every value before any of them can reach a log line.
-      session.out().print(GithubMasks.commands(values.values()));
-      session.out().flush();
-    }
+    values.forEach(
+        (name, value) ->
+            request
+                .format()
+                .pitfall(value)
+                .ifPresent(
+                    pitfall ->
+                        session
+                            .diagnostics()
+                            .warn(
+                                name
+                                    + ": its value "
+                                    + pitfall
+                                    + "; kvload run or --format sh pass it exactly")));
+    // What was fetched, which with --on-conflict keep is not always what is written: a value
+    // kept from the environment came from the job, whose runner knows its own secrets already.
+    Map<String, String> fetched = new LinkedHashMap<>();
+    secrets.forEach((name, value) -> fetched.put(name, value.reveal()));
     byte[] content = request.format().render(values);
+    if (toStdout) {
+      stdout(session, framed(session, request.format(), fetched, content));
+      return;
+    }
+    Masks.print(session, fetched);
     switch (request.target()) {
-      case Target.Standard s
-          when request.format() == Format.GITHUB && actions.envFile() != null -> {
-        RunnerFile.append(actions.envFile(), "$GITHUB_ENV", content);
-        session
-            .diagnostics()
-            .info(
-                "added "
-                    + Loader.plural(values.size(), "variable")
-                    + " to $GITHUB_ENV for the job's later steps");
-      }
-      case Target.Standard s -> stdout(session, content);
-      case Target.Stdout s -> stdout(session, content);
       case Target.File f -> file(session, session.cwd().resolve(f.path()), content, request);
       case Target.DefaultFile d -> {
         long user = DefaultEnvFile.currentUid();
@@ -73,7 +95,44 @@ public final class Exporter {
             .diagnostics()
             .info("wrote " + Loader.plural(values.size(), "variable") + " to " + target);
       }
+      default -> {
+        // --format github into $GITHUB_ENV: every stdout case has returned above.
+        RunnerFile.append(actions.envFile(), "$GITHUB_ENV", content);
+        session
+            .diagnostics()
+            .info(
+                "added "
+                    + Loader.plural(values.size(), "variable")
+                    + " to $GITHUB_ENV for the job's later steps");
+      }
     }
+  }
+
+  /**
+   * The output for stdout: inside GitHub Actions, the masks first, then the values in a region
+   * where the runner acts on no workflow command (a value line such as {@code ::error::} or {@code
+   * ##[add-path]} is only text there). For {@code sh} and {@code dotenv} masks and region are
+   * comment lines, so that {@code eval "$(kvload export)"} and {@code > .env} still work.
+   */
+  private static byte[] framed(
+      Session session, Format format, Map<String, String> fetched, byte[] content) {
+    if (!GithubActions.of(session.env()).active()) {
+      return content;
+    }
+    boolean comments = format != Format.GITHUB;
+    String masks = Masks.of(session, fetched, comments ? Masks.Form.COMMENTS : Masks.Form.COMMANDS);
+    String token = WorkflowCommands.stopToken(List.of(new String(content, StandardCharsets.UTF_8)));
+    byte[] before =
+        (masks + (comments ? WorkflowCommands.stopComment(token) : WorkflowCommands.stop(token)))
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] after =
+        (comments ? WorkflowCommands.resumeComment(token) : WorkflowCommands.resume(token))
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[before.length + content.length + after.length];
+    System.arraycopy(before, 0, out, 0, before.length);
+    System.arraycopy(content, 0, out, before.length, content.length);
+    System.arraycopy(after, 0, out, before.length + content.length, after.length);
+    return out;
   }
 
   private static void stdout(Session session, byte[] content) {

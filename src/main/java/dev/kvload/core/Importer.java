@@ -88,6 +88,7 @@ public final class Importer {
     Path manifestFile = session.cwd().resolve(manifestPath);
     Optional<String> manifestText = ManifestFile.read(manifestFile, manifestPath.toString());
     VaultRef vault = vault(settings, manifestText, manifestPath);
+    Loader.requireTrusted(vault, settings.allowedVaultHosts());
     ManifestPlan plan = manifestPlan(manifestPath, manifestText, vault, names, request.overwrite());
     String newText = plan.apply();
     check(newText, manifestPath, vault);

@@ -56,6 +56,7 @@ public final class Initializer {
       throw new Failure.Usage(
           "init needs the manifest's vault: --vault NAME|URL (or KVLOAD_VAULT)");
     }
+    Loader.requireTrusted(vault, settings.allowedVaultHosts());
     Path target = ManifestLocator.target(settings.manifest(), session.env(), session.cwd());
     Path file = session.cwd().resolve(target);
     boolean exists = existing(file, target, request.force());

@@ -1,6 +1,7 @@
 package dev.kvload.core;
 
 import dev.kvload.Failure;
+import dev.kvload.env.CodeLoadingVariables;
 import dev.kvload.manifest.Binding;
 import dev.kvload.manifest.Manifest;
 import dev.kvload.manifest.ManifestLocator;
@@ -13,9 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The pipeline every command shares: manifest, then the secret source, then the secrets of every
@@ -34,9 +37,101 @@ public final class Loader {
     this.deadline = started.plus(settings.timeout());
   }
 
+  /**
+   * The manifest, once it is valid, sets no variable that changes how programs load code and names
+   * no vault outside Key Vault's domains, unless the command line allows each by name.
+   *
+   * @throws Failure.Manifest naming each problem
+   */
   public Manifest manifest() {
-    return ManifestLocator.load(
-        settings.manifest(), session.env(), session.cwd(), settings.vault());
+    Manifest manifest =
+        ManifestLocator.load(settings.manifest(), session.env(), session.cwd(), settings.vault());
+    refuseCodeLoadingVariables(manifest, settings.allowedVars());
+    requireTrustedVaults(manifest, settings.allowedVaultHosts());
+    return manifest;
+  }
+
+  /**
+   * A vault outside Key Vault's domains (an emulator, Azure Stack, or any host a cloned
+   * repository's manifest names) is refused before any request unless the command line or the
+   * environment allows its host: it would be sent requests, and given tokens, and believed.
+   *
+   * @throws Failure.Manifest naming each such vault where the manifest first uses it
+   */
+  static void requireTrustedVaults(Manifest manifest, Set<String> allowedHosts) {
+    Map<VaultRef, Binding> untrusted = new LinkedHashMap<>();
+    for (Binding b : manifest.bindings()) {
+      if (!b.secret().vault().trusted(allowedHosts)) {
+        untrusted.putIfAbsent(b.secret().vault(), b);
+      }
+    }
+    if (untrusted.isEmpty()) {
+      return;
+    }
+    List<String> lines = new ArrayList<>();
+    untrusted.forEach(
+        (vault, b) ->
+            lines.add(
+                where(manifest, b)
+                    + ": vault "
+                    + vault.baseUrl()
+                    + " is outside Key Vault's domains (vault.azure.net and the sovereign clouds')"));
+    lines.add(allowHosts(untrusted.keySet()));
+    throw new Failure.Manifest(lines.toArray(String[]::new));
+  }
+
+  /**
+   * A vault that a command writes to or lists ({@code import}, {@code init}) is trusted as a
+   * manifest's vaults are: outside Key Vault's domains only when the command line or the
+   * environment allows its host.
+   *
+   * @throws Failure.Usage before any request
+   */
+  static void requireTrusted(VaultRef vault, Set<String> allowedHosts) {
+    if (!vault.trusted(allowedHosts)) {
+      throw new Failure.Usage(
+          "vault "
+              + vault.baseUrl()
+              + " is outside Key Vault's domains (vault.azure.net and the sovereign clouds')",
+          allowHosts(List.of(vault)));
+    }
+  }
+
+  /** The next step for vaults outside Key Vault's domains. */
+  private static String allowHosts(Collection<VaultRef> vaults) {
+    String hosts =
+        String.join(",", vaults.stream().map(v -> v.url().getHost()).distinct().toList());
+    return "next step: if you trust it (an emulator, Azure Stack), pass --allow-vault-host "
+        + hosts.replace(",", " --allow-vault-host ")
+        + " or set KVLOAD_ALLOW_VAULT_HOSTS="
+        + hosts
+        + "; a manifest cannot allow a host itself";
+  }
+
+  /**
+   * A manifest comes with a repository, so it may not choose the code later programs load: each
+   * such variable must be named on the command line. The manifest has no key to allow one.
+   */
+  static void refuseCodeLoadingVariables(Manifest manifest, Set<String> allowed) {
+    List<String> problems = new ArrayList<>();
+    for (Binding b : manifest.bindings()) {
+      String variable = b.variable();
+      if (CodeLoadingVariables.contains(variable) && !allowed.contains(variable)) {
+        problems.add(
+            where(manifest, b)
+                + ": changes how programs load code, so a manifest may not set it; if you trust"
+                + " this manifest and its vault, pass --allow-var "
+                + variable);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new Failure.Manifest(problems.toArray(String[]::new));
+    }
+  }
+
+  /** {@code FILE:LINE:COLUMN: VARIABLE}, where a manifest problem is. */
+  private static String where(Manifest manifest, Binding b) {
+    return manifest.file() + ":" + b.line() + ":" + b.column() + ": " + b.variable();
   }
 
   /** One binding and what its secret fetch gave. */
@@ -89,6 +184,12 @@ public final class Loader {
       Status status = Status.of(r.outcome(), now, Duration.ZERO);
       if (status.usable(settings.allowExpired())) {
         values.put(b.variable(), ((Outcome.Found) r.outcome()).value());
+        if (status == Status.EXPIRED || status == Status.NOT_YET_VALID) {
+          // Allowed, not fine: whoever reads the output should know which values are stale.
+          session
+              .diagnostics()
+              .warn(describe(b, r.outcome(), status) + "; used anyway (--allow-expired)");
+        }
       } else if (b.optional()) {
         session
             .diagnostics()
@@ -142,7 +243,8 @@ public final class Loader {
                 k -> new ArrayList<>())
             .add(b.variable());
       } else {
-        secretProblems.add(describe(b, r.outcome(), status) + ": " + nextStep(b, status));
+        secretProblems.add(
+            describe(b, r.outcome(), status) + ": " + nextStep(b, r.outcome(), status));
       }
     }
     List<String> vaultProblems = new ArrayList<>();
@@ -189,14 +291,39 @@ public final class Loader {
         };
   }
 
-  private static String nextStep(Binding b, Status status) {
+  /** What to grant, or change, for the defence the vault's answer names. */
+  static String forbidden(VaultRef vault, Outcome.Refusal refusal) {
+    String role = "grant your identity the 'Key Vault Secrets User' role on vault " + vault;
+    String policy =
+        "give your identity an access policy with Get on secrets (az keyvault set-policy --name "
+            + vault.name()
+            + " --secret-permissions get --object-id <its object ID>)";
+    return switch (refusal) {
+      case RBAC -> "the vault uses Azure RBAC: " + role;
+      case ACCESS_POLICY -> "the vault uses access policies, where roles do nothing: " + policy;
+      case FIREWALL ->
+          "the vault's firewall refuses this machine's address: add it to the vault's networking"
+              + " rules, or run from an allowed network";
+      case PRIVATE_LINK ->
+          "the vault accepts only its private endpoints: run from a network that reaches one";
+      case UNKNOWN ->
+          role + " (a vault using Azure RBAC), or " + policy + " (one using access policies)";
+    };
+  }
+
+  private static String nextStep(Binding b, Outcome outcome, Status status) {
     VaultRef vault = b.secret().vault();
     return switch (status) {
       case MISSING ->
-          "create it in the vault, fix the name in the manifest, or mark "
+          "create it in the vault (or, if it was deleted recently, recover it: az keyvault secret"
+              + " recover --vault-name "
+              + vault.name()
+              + " --name "
+              + b.secret().name()
+              + "), fix the name in the manifest, or mark "
               + b.variable()
               + " \"optional\": true";
-      case FORBIDDEN -> "grant your identity the 'Key Vault Secrets User' role on vault " + vault;
+      case FORBIDDEN -> forbidden(vault, ((Outcome.Forbidden) outcome).refusal());
       case DISABLED -> "enable it in the vault, or map " + b.variable() + " to another secret";
       case EXPIRED, NOT_YET_VALID ->
           "rotate it or fix its dates in the vault, or pass --allow-expired";

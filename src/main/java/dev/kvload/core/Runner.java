@@ -4,6 +4,7 @@ import dev.kvload.Failure;
 import dev.kvload.env.Environment;
 import dev.kvload.exec.Handoff;
 import dev.kvload.vault.SecretValue;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +27,10 @@ public final class Runner {
     Map<String, SecretValue> secrets =
         new Loader(session, settings)
             .load(() -> handoff.check(command, Environment.of(session.env())));
+    Map<String, String> fetched = new LinkedHashMap<>();
+    secrets.forEach((name, value) -> fetched.put(name, value.reveal()));
+    // The command may print a value the moment it starts: the runner must know them all first.
+    Masks.print(session, fetched);
     Environment environment = Conflicts.resolve(session, settings, secrets, "nothing was started");
     // Whatever kvload wrote must be out before the command writes to the same descriptors.
     session.out().flush();

@@ -1,6 +1,7 @@
 package dev.kvload.importing;
 
 import dev.kvload.Failure;
+import dev.kvload.Printable;
 import dev.kvload.manifest.ManifestParser;
 import dev.kvload.vault.SecretValue;
 import java.io.IOException;
@@ -252,9 +253,9 @@ public final class DotenvReader {
         problem(
             keyAt,
             "'"
-                + ManifestParser.printable(key)
+                + Printable.of(key)
                 + "' has no '=' and no value (write "
-                + ManifestParser.printable(key)
+                + Printable.of(key)
                 + "= for an empty one)");
         skipLine();
         return;
@@ -268,7 +269,7 @@ public final class DotenvReader {
         problem(
             keyAt,
             "'"
-                + ManifestParser.printable(key)
+                + Printable.of(key)
                 + "' is not a valid variable name (letters, digits and '_', not starting with a"
                 + " digit)");
         valid = false;
@@ -400,7 +401,7 @@ public final class DotenvReader {
               problem(
                   pos,
                   "unknown escape '\\"
-                      + ManifestParser.printable(String.valueOf(e))
+                      + Printable.of(String.valueOf(e))
                       + "' in a double-quoted value: dotenv readers disagree about it. kvload"
                       + " reads \\n, \\r, \\t, \\\" and \\\\; write $ and other characters as"
                       + " they are (nothing is expanded)");

@@ -1,6 +1,8 @@
 package dev.kvload.importing;
 
 import dev.kvload.Failure;
+import dev.kvload.Printable;
+import dev.kvload.env.CodeLoadingVariables;
 import dev.kvload.manifest.ManifestParser;
 import dev.kvload.manifest.SecretRef;
 import java.util.ArrayList;
@@ -88,9 +90,9 @@ public final class SecretNames {
           if (!byVariable.containsKey(variable)) {
             problems.add(
                 "--name "
-                    + ManifestParser.printable(variable)
+                    + Printable.of(variable)
                     + "=...: "
-                    + ManifestParser.printable(variable)
+                    + Printable.of(variable)
                     + " is not set in "
                     + file);
           } else if (!SecretRef.NAME.matcher(secret).matches()) {
@@ -98,7 +100,7 @@ public final class SecretNames {
                 "--name "
                     + variable
                     + "="
-                    + ManifestParser.printable(secret)
+                    + Printable.of(secret)
                     + ": not a Key Vault secret name (1-127 letters, digits and hyphens)");
           }
         });
@@ -106,7 +108,7 @@ public final class SecretNames {
     Map<String, Named> bySecret = new HashMap<>();
     for (Named named : variables) {
       String variable = named.variable();
-      if (CodeLoading.loadsCode(variable) && !allowedVars.contains(variable)) {
+      if (CodeLoadingVariables.contains(variable) && !allowedVars.contains(variable)) {
         problems.add(
             named.where()
                 + ": "
@@ -171,7 +173,7 @@ public final class SecretNames {
       if (variable.isEmpty()) {
         skipped.add(
             "secret '"
-                + ManifestParser.printable(name)
+                + Printable.of(name)
                 + "' left out: "
                 + (SecretRef.NAME.matcher(name).matches()
                     ? "its name gives no variable name (it starts with a digit); map it by hand"
@@ -179,7 +181,7 @@ public final class SecretNames {
         continue;
       }
       String v = variable.get();
-      if (CodeLoading.loadsCode(v) && !allowedVars.contains(v)) {
+      if (CodeLoadingVariables.contains(v) && !allowedVars.contains(v)) {
         skipped.add(
             "secret '"
                 + name

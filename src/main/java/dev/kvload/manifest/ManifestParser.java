@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.kvload.Failure;
+import dev.kvload.Printable;
 import java.io.CharConversionException;
 import java.io.IOException;
 import java.net.URI;
@@ -72,7 +73,7 @@ public final class ManifestParser {
         String key = p.currentName();
         JsonLocation at = p.currentTokenLocation();
         if (!seen.add(key)) {
-          problem(at, null, "duplicate key '" + printable(key) + "'");
+          problem(at, null, "duplicate key '" + Printable.of(key) + "'");
         }
         p.nextToken();
         switch (key) {
@@ -95,7 +96,7 @@ public final class ManifestParser {
             problem(
                 at,
                 null,
-                "unknown key '" + printable(key) + "' (expected $schema, vault, secrets)");
+                "unknown key '" + Printable.of(key) + "' (expected $schema, vault, secrets)");
             p.skipChildren();
           }
         }
@@ -135,7 +136,7 @@ public final class ManifestParser {
       if (v == null) {
         problems.add(
             b.where()
-                + printable(b.variable())
+                + Printable.of(b.variable())
                 + ": secret '"
                 + b.name()
                 + "' has no vault: set \"vault\" in the manifest or on this entry, or pass --vault"
@@ -200,7 +201,7 @@ public final class ManifestParser {
             at,
             null,
             "'"
-                + printable(variable)
+                + Printable.of(variable)
                 + "' is not a valid variable name"
                 + " (letters, digits and '_', not starting with a digit)");
         valid = false;
@@ -240,7 +241,7 @@ public final class ManifestParser {
       String key = p.currentName();
       JsonLocation keyAt = p.currentTokenLocation();
       if (!seen.add(key)) {
-        problem(keyAt, variable, "duplicate key '" + printable(key) + "'");
+        problem(keyAt, variable, "duplicate key '" + Printable.of(key) + "'");
         valid = false;
       }
       p.nextToken();
@@ -270,7 +271,9 @@ public final class ManifestParser {
           problem(
               keyAt,
               variable,
-              "unknown key '" + printable(key) + "' (expected secret, vault, version, optional)");
+              "unknown key '"
+                  + Printable.of(key)
+                  + "' (expected secret, vault, version, optional)");
           p.skipChildren();
           valid = false;
         }
@@ -309,7 +312,7 @@ public final class ManifestParser {
             at,
             variable,
             "'"
-                + printable(version)
+                + Printable.of(version)
                 + "' is not a secret version"
                 + " (letters and digits, as the portal shows it)");
         return null;
@@ -337,7 +340,7 @@ public final class ManifestParser {
           at,
           variable,
           "'"
-              + printable(text)
+              + Printable.of(text)
               + "' is not a secret name (1-127 letters, digits"
               + " and hyphens) or a secret URL (https://VAULT.vault.azure.net/secrets/NAME)");
       return null;
@@ -349,7 +352,7 @@ public final class ManifestParser {
   private PendingBinding fromUrl(String variable, JsonLocation at, String text, boolean optional) {
     String hint =
         "'"
-            + printable(text)
+            + Printable.of(text)
             + "' is not a secret URL: expected"
             + " https://VAULT.vault.azure.net/secrets/NAME or .../secrets/NAME/VERSION";
     try {
@@ -400,7 +403,7 @@ public final class ManifestParser {
 
   private static String vaultProblem(String text) {
     return "'"
-        + printable(text)
+        + Printable.of(text)
         + "' is not a vault: give a vault name (3-24 letters, digits and"
         + " hyphens) or an https URL such as https://NAME.vault.azure.net";
   }
@@ -408,7 +411,7 @@ public final class ManifestParser {
   private void problem(JsonLocation at, String variable, String what) {
     problems.add(
         (at == null ? file + ": " : at(at))
-            + (variable == null ? "" : printable(variable) + ": ")
+            + (variable == null ? "" : Printable.of(variable) + ": ")
             + what);
   }
 
@@ -437,53 +440,12 @@ public final class ManifestParser {
   /** Jackson's message without its internal source description, on one line. */
   private static String syntaxMessage(String message) {
     String first = message == null ? "invalid JSON" : message.lines().findFirst().orElse("");
-    return printable(
+    return Printable.of(
         first
             .replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", "")
             // Jackson names its own API in limit messages: "(1000, from
             // `StreamReadConstraints...`)"
             .replaceAll(", from `[^`]*`", ""),
         200);
-  }
-
-  /**
-   * Keeps hostile input from garbling a one-line message: control characters (C0 and C1, which
-   * terminals act on), line and paragraph separators, invisible format characters such as bidi
-   * overrides, and lone surrogates are shown as escapes, and long strings are cut.
-   */
-  public static String printable(String text) {
-    return printable(text, 80);
-  }
-
-  private static String printable(String text, int limit) {
-    StringBuilder out = new StringBuilder();
-    text.codePoints()
-        .limit(limit)
-        .forEach(
-            c -> {
-              if (unsafe(c)) {
-                out.append(String.format("\\u%04x", c));
-              } else {
-                out.appendCodePoint(c);
-              }
-            });
-    if (text.codePointCount(0, text.length()) > limit) {
-      out.append("...");
-    }
-    return out.toString();
-  }
-
-  private static boolean unsafe(int c) {
-    return switch (Character.getType(c)) {
-      case Character.CONTROL,
-          Character.FORMAT,
-          Character.LINE_SEPARATOR,
-          Character.PARAGRAPH_SEPARATOR,
-          Character.SURROGATE,
-          Character.PRIVATE_USE,
-          Character.UNASSIGNED ->
-          true;
-      default -> false;
-    };
   }
 }

@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -82,6 +83,25 @@ public record VaultRef(URI url) {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether kvload may talk to this vault: always inside Key Vault's domains; elsewhere only when
+   * {@code allowedHosts} (from the command line or the environment, never a manifest) names its
+   * host, alone or with its port.
+   */
+  public boolean trusted(Set<String> allowedHosts) {
+    String host = url.getHost();
+    return knownResource().isPresent()
+        || allowedHosts.contains(host)
+        || (url.getPort() != -1 && allowedHosts.contains(host + ":" + url.getPort()));
+  }
+
+  /** The name {@code az keyvault} takes: the first label of the host. */
+  public String name() {
+    String host = url.getHost();
+    int dot = host.indexOf('.');
+    return dot < 0 ? host : host.substring(0, dot);
   }
 
   /** The base URL as the Key Vault client wants it. */

@@ -2,6 +2,10 @@ package dev.kvload.output;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import dev.kvload.Printable;
 import dev.kvload.manifest.VaultRef;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,6 +25,10 @@ import java.util.Map;
  * The renderings of a {@code kvload check}: a table for people, JSON for programs, Markdown for a
  * GitHub step summary and workflow annotations. Rows carry names, versions and dates only; a check
  * never holds a value to print.
+ *
+ * <p>A row's version and detail can come from the vault's answer, and its names from a manifest in
+ * a cloned repository: every rendering shows them through {@link Printable}, so that no cell can
+ * drive a terminal, pose as a workflow command or add Markdown of its own.
  */
 public final class CheckReport {
   private static final DateTimeFormatter DAY =
@@ -80,13 +88,13 @@ public final class CheckReport {
     for (Row r : rows) {
       cells.add(
           List.of(
-              r.variable(),
-              r.secret(),
-              r.vault().toString(),
-              orDash(shortVersion(r.version())),
+              Printable.line(r.variable()),
+              Printable.line(r.secret()),
+              Printable.line(r.vault().toString()),
+              orDash(Printable.line(shortVersion(r.version()))),
               r.status(),
               orDash(day(r.expires())),
-              r.note()));
+              Printable.line(r.note())));
     }
     int[] widths = new int[header.size()];
     for (List<String> line : cells) {
@@ -105,10 +113,15 @@ public final class CheckReport {
     return out.toString();
   }
 
-  /** A JSON array of one object per variable, in manifest order. */
+  /**
+   * A JSON array of one object per variable, in manifest order. Strings are exact, but what {@link
+   * Printable} would escape is written as a {@code \}{@code uXXXX} escape, and so is every {@code
+   * #}: a reader gets each string back, a terminal or the Actions runner sees nothing to act on.
+   */
   public static String json(List<Row> rows) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (JsonGenerator json = new JsonFactory().createGenerator(bytes)) {
+      json.setCharacterEscapes(INERT);
       json.useDefaultPrettyPrinter();
       json.writeStartArray();
       for (Row r : rows) {
@@ -211,9 +224,9 @@ public final class CheckReport {
   }
 
   private static String shortVersion(String version) {
-    return version == null || version.length() <= SHORT_VERSION
+    return version == null || version.codePointCount(0, version.length()) <= SHORT_VERSION
         ? version
-        : version.substring(0, SHORT_VERSION);
+        : version.substring(0, version.offsetByCodePoints(0, SHORT_VERSION));
   }
 
   private static String day(Instant instant) {
@@ -232,20 +245,54 @@ public final class CheckReport {
     return s + " ".repeat(width - s.length());
   }
 
-  /** A Markdown table cell: no line breaks, no column separators, no HTML. */
+  /**
+   * A Markdown table cell: one line, and every character that Markdown or HTML would act on
+   * (emphasis, links, images, tags, entities, the column separator) escaped with a backslash.
+   */
   private static String cell(String s) {
     if (s == null) {
       return "";
     }
-    return s.replace("\r", " ")
-        .replace("\n", " ")
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|");
+    StringBuilder out = new StringBuilder();
+    for (char c : Printable.line(s).toCharArray()) {
+      if (MARKDOWN.indexOf(c) >= 0) {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    return out.toString();
   }
 
+  /** A code span: nothing inside is Markdown, but a backtick would end it and a pipe the cell. */
   private static String code(String s) {
-    return s == null ? "" : "`" + s.replace("`", "'").replace("|", "\\|") + "`";
+    return s == null ? "" : "`" + Printable.line(s).replace("`", "'").replace("|", "\\|") + "`";
   }
+
+  private static final String MARKDOWN = "\\`*_[]<>!|~&";
+
+  /** JSON escapes for strings from a vault or a manifest: see {@link #json}. */
+  private static final CharacterEscapes INERT =
+      new CharacterEscapes() {
+        private final int[] ascii = ascii();
+
+        private static int[] ascii() {
+          int[] codes = standardAsciiEscapesForJSON();
+          for (int c = 0; c < codes.length; c++) {
+            if (Printable.unsafe(c) || c == '#') {
+              codes[c] = ESCAPE_STANDARD;
+            }
+          }
+          return codes;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+          return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int c) {
+          return Printable.unsafe(c) ? new SerializedString(String.format("\\u%04x", c)) : null;
+        }
+      };
 }

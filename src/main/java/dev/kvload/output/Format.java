@@ -7,9 +7,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** The export formats. Each renders the variables so that its reader gets every value back. */
 public enum Format {
@@ -47,6 +51,28 @@ public enum Format {
                     });
             out.append("\"\n");
           });
+    }
+
+    /**
+     * What the common readers do with this dialect (README, "export formats"): python-dotenv takes
+     * {@code \"} as an escaped quote even after {@code \\}, so a value ending in {@code \} swallows
+     * the closing quote and the next variable with it; docker compose expands {@code $NAME} and
+     * {@code ${...}}, python-dotenv {@code ${...}}; Node's dotenv turns only {@code \n} and {@code
+     * \r} back, leaving {@code \"} and {@code \\} as they are written.
+     */
+    @Override
+    public Optional<String> pitfall(String value) {
+      List<String> found = new ArrayList<>();
+      if (value.endsWith("\\")) {
+        found.add("ends with \\, which makes python-dotenv lose it and the next variable");
+      }
+      if (EXPANDED.matcher(value).find()) {
+        found.add("holds $NAME or ${...}, which docker compose expands (python-dotenv: ${...})");
+      }
+      if (value.contains("\"") || value.contains("\\")) {
+        found.add("holds \" or \\, which Node's dotenv leaves escaped");
+      }
+      return found.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", found));
     }
   },
   /** One JSON object, variable to value. */
@@ -91,6 +117,17 @@ public enum Format {
   };
 
   abstract void render(Map<String, String> vars, StringBuilder out);
+
+  /** {@code $NAME} or {@code ${}: what docker compose expands in a double-quoted dotenv value. */
+  private static final Pattern EXPANDED = Pattern.compile("\\$[A-Za-z_{]");
+
+  /**
+   * Why common readers of this format would not read {@code value} back as it is, in words that
+   * never quote it; empty when they all would.
+   */
+  public Optional<String> pitfall(String value) {
+    return Optional.empty();
+  }
 
   /** The whole output, UTF-8. */
   public byte[] render(Map<String, String> vars) {

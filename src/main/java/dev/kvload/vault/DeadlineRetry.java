@@ -195,7 +195,8 @@ final class DeadlineRetry implements RetryStrategy {
    *
    * <p>The SDK asks again for each cause of a failure and retries if any answer is yes, so every
    * cause of a permanent failure must be refused too: certificate path problems are {@link
-   * GeneralSecurityException}s, and a {@link TokenFailure} has no cause to ask about.
+   * GeneralSecurityException}s, and a {@link TokenFailure} has no cause to ask about. A refused
+   * challenge ({@link ChallengeRefused}) is refused again on every try.
    */
   private static boolean worthRetrying(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
@@ -203,6 +204,7 @@ final class DeadlineRetry implements RetryStrategy {
           || t instanceof GeneralSecurityException
           || t instanceof UnknownHostException
           || t instanceof TokenFailure
+          || t instanceof ChallengeRefused
           || t instanceof ClientAuthenticationException
           || t instanceof InterruptedException) {
         return false;

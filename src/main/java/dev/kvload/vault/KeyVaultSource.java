@@ -55,9 +55,14 @@ import reactor.core.publisher.Mono;
  * every answer and SDK exception translated here into an {@link Outcome} or a {@link Failure}.
  *
  * <p>The GET is sent through azure-core's pipeline with the Key Vault library's own challenge
- * policy (which checks that a challenge names the vault's domain before a token is sent), but not
- * through its generated {@code SecretClient}: that one builds a reflective REST proxy and Jackson's
- * object mapper on first use, ~0.1 s of start-up on two cores for one GET (bench/levers.md).
+ * policy, but not through its generated {@code SecretClient}: that one builds a reflective REST
+ * proxy and Jackson's object mapper on first use, ~0.1 s of start-up on two cores for one GET
+ * (bench/levers.md).
+ *
+ * <p>Two things the policy does not check are checked here. The token a challenge asks for must be
+ * the one {@link Audience} allows for the vault (the policy would take any domain above the vault's
+ * host). And an answer to a request that carried no token is not believed: Key Vault challenges
+ * every such request, so a host that serves secrets without one is not Key Vault.
  */
 public final class KeyVaultSource implements SecretSource {
   /** The Key Vault REST API version the pinned azure-security-keyvault-secrets (4.11) sends. */
@@ -243,6 +248,10 @@ public final class KeyVaultSource implements SecretSource {
           new HttpRequest(HttpMethod.GET, secretUrl(ref))
               .setHeader(HttpHeaderName.ACCEPT, "application/json");
       try (HttpResponse response = pipeline.sendSync(request, Context.NONE)) {
+        String notKeyVault = unchallenged(response);
+        if (notKeyVault != null) {
+          return new Outcome.Unreachable(notKeyVault);
+        }
         // WholeBody has read the body already: this is its copy.
         byte[] body = response.getBodyAsBinaryData().toBytes();
         return response.getStatusCode() == 200
@@ -257,11 +266,34 @@ public final class KeyVaultSource implements SecretSource {
         if (t instanceof TokenFailure token) {
           throw new AuthProblem(token.failure());
         }
+        if (t instanceof ChallengeRefused refused) {
+          return new Outcome.Unreachable(refused.getMessage());
+        }
       }
       return new Outcome.Unreachable(networkReason(e, ref.vault()));
     } finally {
       inFlight.decrementAndGet();
     }
+  }
+
+  /**
+   * Why an answer is not believed, or null when it came to a request that carried a token, or says
+   * nothing about the secret (throttling, a server error: what any front end may answer first).
+   * Anything else sent to a request without a token (the secret, a 404, a 401 without a challenge
+   * the policy could use) comes from a host that is not Key Vault, which challenges every such
+   * request.
+   */
+  static String unchallenged(HttpResponse response) {
+    if (response.getRequest().getHeaders().get(HttpHeaderName.AUTHORIZATION) != null) {
+      return null;
+    }
+    int status = response.getStatusCode();
+    if (status == 408 || status == 429 || status >= 500) {
+      return null;
+    }
+    return status == 401
+        ? "this host asked for a token, but not as Key Vault does: it is not Key Vault"
+        : "this host did not ask for a token: it is not Key Vault";
   }
 
   /** Names and versions are checked against Key Vault's alphabet when read: nothing to escape. */
@@ -313,7 +345,9 @@ public final class KeyVaultSource implements SecretSource {
         .policies(
             transport.sdkUserAgent("azure-security-keyvault-secrets.properties"),
             retry,
-            new KeyVaultCredentialPolicy(credential, false),
+            // The policy's own check of the challenge is turned off: Audience's is stricter for
+            // Key Vault's domains, and the policy's refuses an emulator that names its own host.
+            new KeyVaultCredentialPolicy(new VaultCredential(vault, credential), true),
             new WholeBody(
                 (request, error) ->
                     failed.accept(
@@ -339,7 +373,7 @@ public final class KeyVaultSource implements SecretSource {
       return new Outcome.Disabled();
     }
     if (status == 403) {
-      return new Outcome.Forbidden("HTTP " + status);
+      return Outcome.Forbidden.of(SecretBundle.innerErrorCode(body));
     }
     if (status == 429) {
       String asked = response.getHeaderValue(HttpHeaderName.RETRY_AFTER);
@@ -400,11 +434,6 @@ public final class KeyVaultSource implements SecretSource {
         }
         default -> {}
       }
-    }
-    if (e.getMessage() != null && e.getMessage().startsWith("The challenge resource")) {
-      return "the vault's authentication challenge names another domain: is "
-          + vault.baseUrl()
-          + " really a Key Vault?";
     }
     return "the vault's answer could not be read (" + e.getClass().getSimpleName() + ")";
   }
@@ -484,6 +513,36 @@ public final class KeyVaultSource implements SecretSource {
                 .onErrorMap(RuntimeException.class, TokenFailure::new)
                 .doFinally(signal -> pending.decrementAndGet());
           });
+    }
+  }
+
+  /**
+   * One vault's credential: asks for the token {@link Audience} allows for the vault, or refuses
+   * before any token is asked for.
+   */
+  private static final class VaultCredential implements TokenCredential {
+    private final VaultRef vault;
+    private final TokenCredential delegate;
+
+    VaultCredential(VaultRef vault, TokenCredential delegate) {
+      this.vault = vault;
+      this.delegate = delegate;
+    }
+
+    /** The policy makes a fresh context for each token it asks for: it is set right in place. */
+    private TokenRequestContext allowed(TokenRequestContext request) {
+      return request.setScopes(
+          new ArrayList<>(List.of(Audience.scope(vault, request.getScopes()))));
+    }
+
+    @Override
+    public AccessToken getTokenSync(TokenRequestContext request) {
+      return delegate.getTokenSync(allowed(request));
+    }
+
+    @Override
+    public Mono<AccessToken> getToken(TokenRequestContext request) {
+      return Mono.defer(() -> delegate.getToken(allowed(request)));
     }
   }
 

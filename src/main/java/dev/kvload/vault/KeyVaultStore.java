@@ -104,7 +104,7 @@ public final class KeyVaultStore implements SecretStore {
         if (SecretBundle.innerErrorCode(answer.body()).equals("SecretDisabled")) {
           yield new Current.Disabled();
         }
-        throw forbidden(answer, "read secret '" + name + "'");
+        throw forbidden(answer, "read secret '" + name + "'", true);
       }
       default -> throw unexpected(answer, "reading secret '" + name + "'");
     };
@@ -130,7 +130,7 @@ public final class KeyVaultStore implements SecretStore {
         }
         yield version;
       }
-      case 403 -> throw forbidden(answer, "write secret '" + name + "'");
+      case 403 -> throw forbidden(answer, "write secret '" + name + "'", true);
       case 409 ->
           throw new Failure.Secret(
               List.of(
@@ -141,11 +141,11 @@ public final class KeyVaultStore implements SecretStore {
                       + "' was deleted, and Key Vault keeps a deleted secret's name until it is"
                       + " purged (HTTP 409)",
                   "recover it (az keyvault secret recover --vault-name "
-                      + vaultName()
+                      + vault.name()
                       + " --name "
                       + name
                       + ") or purge it (az keyvault secret purge --vault-name "
-                      + vaultName()
+                      + vault.name()
                       + " --name "
                       + name
                       + "), then import again"));
@@ -188,7 +188,7 @@ public final class KeyVaultStore implements SecretStore {
               e);
         }
       }
-      case 403 -> throw forbidden(answer, "list the secrets");
+      case 403 -> throw forbidden(answer, "list the secrets", false);
       default -> throw unexpected(answer, "listing the secrets");
     };
   }
@@ -215,8 +215,13 @@ public final class KeyVaultStore implements SecretStore {
         .setHeader(HttpHeaderName.ACCEPT, "application/json");
   }
 
-  /** An answer, read whole, and whether the request it answers carried a token. */
-  private record Answer(int status, byte[] body, boolean authorized) {}
+  /**
+   * An answer, read whole.
+   *
+   * @param notKeyVault why the answer is not believed (it came to a request without a token), or
+   *     null
+   */
+  private record Answer(int status, byte[] body, String notKeyVault) {}
 
   /**
    * Sends a request through the pipeline and waits for its answer until the deadline.
@@ -233,8 +238,7 @@ public final class KeyVaultStore implements SecretStore {
                     return new Answer(
                         response.getStatusCode(),
                         response.getBodyAsBinaryData().toBytes(),
-                        response.getRequest().getHeaders().get(HttpHeaderName.AUTHORIZATION)
-                            != null);
+                        KeyVaultSource.unchallenged(response));
                   }
                 });
     Answer answer;
@@ -255,6 +259,9 @@ public final class KeyVaultStore implements SecretStore {
         if (t instanceof TokenFailure token) {
           throw authFailure.apply(token.failure());
         }
+        if (t instanceof ChallengeRefused refused) {
+          throw new Failure.Vault(List.of("vault " + vault + ": " + refused.getMessage()), null);
+        }
       }
       throw new Failure.Vault(
           List.of("vault " + vault + ": " + KeyVaultSource.networkReason(e.getCause(), vault)),
@@ -263,34 +270,17 @@ public final class KeyVaultStore implements SecretStore {
       Thread.currentThread().interrupt();
       throw new Failure.Vault(List.of("interrupted while talking to vault " + vault), e);
     }
-    if (answer.status() == 401) {
-      if (answer.authorized()) {
-        // The challenge policy has already retried once with a fresh token.
-        throw authFailure.apply(
-            new ClientAuthenticationException("the vault refused the token (HTTP 401)", null));
-      }
-      throw notKeyVault("asked for a token, but not as Key Vault does");
+    if (answer.notKeyVault() != null) {
+      throw new Failure.Vault(
+          List.of("vault " + vault + ": " + answer.notKeyVault() + "; nothing more was sent to it"),
+          null);
     }
-    if (!answer.authorized()
-        && answer.status() != 408
-        && answer.status() != 429
-        && answer.status() < 500) {
-      // Throttling and server errors are what any front end may answer first; anything else is
-      // an answer about the secret from a host that never asked who was asking.
-      throw notKeyVault("answered without asking for a token");
+    if (answer.status() == 401) {
+      // The challenge policy has already retried once with a fresh token.
+      throw authFailure.apply(
+          new ClientAuthenticationException("the vault refused the token (HTTP 401)", null));
     }
     return answer;
-  }
-
-  private Failure.Vault notKeyVault(String what) {
-    return new Failure.Vault(
-        List.of(
-            "vault "
-                + vault
-                + ": the host "
-                + what
-                + ", as Key Vault never does: it is not Key Vault, and nothing more was sent to it"),
-        null);
   }
 
   private SecretBundle bundle(Answer answer, String name) {
@@ -315,29 +305,47 @@ public final class KeyVaultStore implements SecretStore {
   }
 
   /**
-   * A 403. Writing takes more than reading, so the message names both roles: an identity that
-   * {@code run} works with may still be refused here.
+   * A 403, with the advice that fits the defence that refused (the answer's inner error code). An
+   * import takes more than {@code run} does, so an identity that reads secrets may still be refused
+   * here: the message names what writing takes and what reading takes.
+   *
+   * @param importing true for import's requests (it writes), false for init's listing
    */
-  private Failure.Secret forbidden(Answer answer, String action) {
-    String inner = SecretBundle.innerErrorCode(answer.body());
-    if (inner.equals("ForbiddenByFirewall")) {
-      return new Failure.Secret(
-          List.of(
-              "vault "
-                  + vault
-                  + " refused to let kvload "
-                  + action
-                  + " (HTTP 403): its firewall refuses this machine's address",
-              "add the address to the vault's networking rules, or run from an allowed network"));
-    }
+  private Failure.Secret forbidden(Answer answer, String action, boolean importing) {
+    Outcome.Forbidden refusal = Outcome.Forbidden.of(SecretBundle.innerErrorCode(answer.body()));
+    String role =
+        importing
+            ? "import writes secrets: it takes the role 'Key Vault Secrets Officer' on the vault (az"
+                + " role assignment create --role \"Key Vault Secrets Officer\" --assignee ID"
+                + " --scope VAULT_ID); reading them, as run, export and check do, needs only 'Key"
+                + " Vault Secrets User'"
+            : "listing secrets takes the role 'Key Vault Secrets User' on the vault";
+    String permissions = importing ? "get list set" : "list";
+    String policy =
+        "an access policy with "
+            + permissions.replace(" ", ", ")
+            + " on secrets (az keyvault set-policy --name "
+            + vault.name()
+            + " --secret-permissions "
+            + permissions
+            + " --object-id <its object ID>)";
+    String advice =
+        switch (refusal.refusal()) {
+          case RBAC -> "the vault uses Azure RBAC: " + role;
+          case ACCESS_POLICY ->
+              "the vault uses access policies, where roles do nothing: it takes " + policy;
+          case FIREWALL ->
+              "the vault's firewall refuses this machine's address: add it to the vault's"
+                  + " networking rules, or run from an allowed network";
+          case PRIVATE_LINK ->
+              "the vault accepts only its private endpoints: run from a network that reaches one";
+          case UNKNOWN ->
+              role + " (a vault using Azure RBAC), or " + policy + " (one using access policies)";
+        };
     return new Failure.Secret(
         List.of(
-            "vault " + vault + " refused to let kvload " + action + " (HTTP 403)",
-            "import writes secrets: it needs the role 'Key Vault Secrets Officer' on the vault (az"
-                + " role assignment create --role \"Key Vault Secrets Officer\" --assignee ID"
-                + " --scope VAULT_ID); reading them (run, export, check, init --from-vault) needs"
-                + " only 'Key Vault Secrets User'. A vault that uses access policies instead needs"
-                + " the Get, List and Set permissions on secrets."));
+            "vault " + vault + " refused to let kvload " + action + " (" + refusal.detail() + ")",
+            advice));
   }
 
   private Failure.Vault unexpected(Answer answer, String action) {
@@ -349,13 +357,6 @@ public final class KeyVaultStore implements SecretStore {
                 ? "answered HTTP " + status + " after retrying"
                 : "answered an unexpected HTTP " + status;
     return new Failure.Vault(List.of("vault " + vault + " " + what + " while " + action), null);
-  }
-
-  /** The name {@code az keyvault} takes: the first label of the vault's host. */
-  private String vaultName() {
-    String host = vault.url().getHost();
-    int dot = host.indexOf('.');
-    return dot < 0 ? host : host.substring(0, dot);
   }
 
   @Override

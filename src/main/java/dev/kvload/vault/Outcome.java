@@ -17,8 +17,49 @@ public sealed interface Outcome {
   /** 404: no such secret, or no such version. */
   record NotFound() implements Outcome {}
 
-  /** 403 (or another refusal) from the vault: the identity may not read it. */
-  record Forbidden(String detail) implements Outcome {}
+  /**
+   * 403 (or another refusal) from the vault: the identity may not read it.
+   *
+   * @param refusal what the vault's inner error code says refused the caller
+   */
+  record Forbidden(String detail, Refusal refusal) implements Outcome {
+    public Forbidden(String detail) {
+      this(detail, Refusal.UNKNOWN);
+    }
+
+    /**
+     * A 403 with this inner error code ({@code error.innererror.code}). Only the codes kvload knows
+     * are shown: the rest of an answer is never quoted.
+     */
+    public static Forbidden of(String innerCode) {
+      Refusal refusal =
+          switch (innerCode) {
+            case "ForbiddenByRbac" -> Refusal.RBAC;
+            // Both come from vaults using access policies: no policy grants the caller Get, or the
+            // policy that does is for the caller together with a user (on-behalf-of).
+            case "AccessDenied", "ForbiddenByPolicy" -> Refusal.ACCESS_POLICY;
+            case "ForbiddenByFirewall" -> Refusal.FIREWALL;
+            case "ForbiddenByConnection" -> Refusal.PRIVATE_LINK;
+            default -> Refusal.UNKNOWN;
+          };
+      return new Forbidden(
+          refusal == Refusal.UNKNOWN ? "HTTP 403" : "HTTP 403 " + innerCode, refusal);
+    }
+  }
+
+  /** Which of the vault's defences refused a caller, as its inner error code tells. */
+  enum Refusal {
+    /** The vault uses Azure RBAC, and no role assignment lets the caller read secrets. */
+    RBAC,
+    /** The vault uses access policies, and none lets the caller get secrets. */
+    ACCESS_POLICY,
+    /** The vault's firewall does not let this machine's address in. */
+    FIREWALL,
+    /** The vault accepts only its private endpoints. */
+    PRIVATE_LINK,
+    /** No inner code kvload knows. */
+    UNKNOWN
+  }
 
   /** 403 because the secret (version) is disabled. */
   record Disabled() implements Outcome {}

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.kvload.Failure;
-import dev.kvload.manifest.ManifestParser;
+import dev.kvload.Printable;
 import dev.kvload.manifest.VaultRef;
 import java.io.IOException;
 import java.net.URI;
@@ -198,7 +198,7 @@ final class SecretListing {
                               "vault "
                                   + vault
                                   + ": the secret listing points its next page at "
-                                  + ManifestParser.printable(link)
+                                  + Printable.of(link)
                                   + ", which is not this vault: not followed, and no token was"
                                   + " sent there",
                               "is something other than Key Vault answering for "

@@ -1,6 +1,5 @@
 package dev.kvload.vault;
 
-import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.HttpPipelineNextPolicy;
 import com.azure.core.http.HttpPipelineNextSyncPolicy;
@@ -8,14 +7,8 @@ import com.azure.core.http.HttpPipelinePosition;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.HttpPipelinePolicy;
-import com.azure.core.util.BinaryData;
-import com.azure.core.util.CoreUtils;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
+import dev.kvload.http.BufferedAnswer;
 import java.util.function.BiConsumer;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -42,14 +35,7 @@ final class WholeBody implements HttpPipelinePolicy {
   public HttpResponse processSync(
       HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
     try {
-      HttpResponse response = next.processSync();
-      try (response) {
-        return new Read(
-            response.getRequest(),
-            response.getStatusCode(),
-            response.getHeaders(),
-            response.getBodyAsBinaryData().toBytes());
-      }
+      return BufferedAnswer.read(next.processSync());
     } catch (RuntimeException e) {
       failed.accept(context.getHttpRequest(), e);
       throw e;
@@ -59,81 +45,7 @@ final class WholeBody implements HttpPipelinePolicy {
   @Override
   public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
     return next.process()
-        .flatMap(
-            response ->
-                response
-                    .getBodyAsByteArray()
-                    .defaultIfEmpty(new byte[0])
-                    .map(
-                        body ->
-                            (HttpResponse)
-                                new Read(
-                                    response.getRequest(),
-                                    response.getStatusCode(),
-                                    response.getHeaders(),
-                                    body))
-                    .doFinally(signal -> response.close()))
+        .flatMap(BufferedAnswer::readLater)
         .doOnError(e -> failed.accept(context.getHttpRequest(), e));
-  }
-
-  /** An answer whose body is already in memory. */
-  static final class Read extends HttpResponse {
-    private final int status;
-    private final HttpHeaders headers;
-    private final byte[] body;
-
-    Read(HttpRequest request, int status, HttpHeaders headers, byte[] body) {
-      super(request);
-      this.status = status;
-      this.headers = headers;
-      this.body = body;
-    }
-
-    @Override
-    public int getStatusCode() {
-      return status;
-    }
-
-    @Override
-    @Deprecated
-    public String getHeaderValue(String name) {
-      return headers.getValue(name);
-    }
-
-    @Override
-    public HttpHeaders getHeaders() {
-      return headers;
-    }
-
-    @Override
-    public Flux<ByteBuffer> getBody() {
-      return Flux.defer(() -> Flux.just(ByteBuffer.wrap(body).asReadOnlyBuffer()));
-    }
-
-    @Override
-    public Mono<byte[]> getBodyAsByteArray() {
-      return Mono.fromSupplier(body::clone);
-    }
-
-    @Override
-    public Mono<String> getBodyAsString() {
-      return Mono.fromSupplier(
-          () -> CoreUtils.bomAwareToString(body, headers.getValue("Content-Type")));
-    }
-
-    @Override
-    public Mono<String> getBodyAsString(Charset charset) {
-      return Mono.fromSupplier(() -> new String(body, charset));
-    }
-
-    @Override
-    public BinaryData getBodyAsBinaryData() {
-      return BinaryData.fromBytes(body);
-    }
-
-    @Override
-    public Mono<InputStream> getBodyAsInputStream() {
-      return Mono.fromSupplier(() -> new ByteArrayInputStream(body));
-    }
   }
 }

@@ -82,7 +82,8 @@ class CachingCredentialTest {
     Stub stub = new Stub(new AtomicInteger(), issuedIn, null);
     var cached =
         new CachingCredential(
-            new CredentialChain(CONTEXT, List.of(new CredentialChain.Link("A", () -> stub))),
+            new CredentialChain(
+                CONTEXT, List.of(new CredentialChain.Link("A", () -> stub)), new TokenAnswers()),
             agnostic);
     cached.prefetch(vault(prefetchTenant));
     cached.getTokenSync(vault(challengeTenant));
@@ -97,7 +98,8 @@ class CachingCredentialTest {
     Stub stub = new Stub(new AtomicInteger(), null, error);
     var cached =
         new CachingCredential(
-            new CredentialChain(CONTEXT, List.of(new CredentialChain.Link("A", () -> stub))),
+            new CredentialChain(
+                CONTEXT, List.of(new CredentialChain.Link("A", () -> stub)), new TokenAnswers()),
             false);
     cached.prefetch(vault(null));
     var failure = assertThrows(CredentialFailure.class, () -> cached.getTokenSync(vault("t1")));

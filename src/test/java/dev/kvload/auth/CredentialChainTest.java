@@ -64,7 +64,9 @@ class CredentialChainTest {
     Stub after = new Stub(null);
     var chain =
         new CredentialChain(
-            CONTEXT, List.of(link("A", unavailable), link("B", works), link("C", after)));
+            CONTEXT,
+            List.of(link("A", unavailable), link("B", works), link("C", after)),
+            new TokenAnswers());
     assertSame(TOKEN, chain.getTokenSync(vault("t1")));
     assertSame(TOKEN, chain.getTokenSync(vault("t2")));
     assertEquals(1, unavailable.calls.get(), "the chain starts at the one that worked");
@@ -82,7 +84,9 @@ class CredentialChainTest {
     Stub after = new Stub(null);
     var chain =
         new CredentialChain(
-            CONTEXT, List.of(link("A", unavailable), link("B", rejected), link("C", after)));
+            CONTEXT,
+            List.of(link("A", unavailable), link("B", rejected), link("C", after)),
+            new TokenAnswers());
     var failure = assertThrows(CredentialFailure.class, () -> chain.getTokenSync(vault("t1")));
     assertEquals(List.of("A", "B"), failure.attempts().stream().map(Attempt::credential).toList());
     assertEquals(Attempt.Result.REJECTED, failure.attempts().getLast().result());
@@ -101,7 +105,8 @@ class CredentialChainTest {
                     "A",
                     () -> {
                       throw new IllegalArgumentException("Invalid tenant ID provided.");
-                    })));
+                    })),
+            new TokenAnswers());
     var failure = assertThrows(CredentialFailure.class, () -> chain.getTokenSync(vault("t1")));
     assertEquals("Invalid tenant ID provided", failure.attempts().getFirst().reason());
   }
@@ -110,7 +115,8 @@ class CredentialChainTest {
   void theCacheAsksOncePerTenantAndRemembersAFailure() {
     Stub works = new Stub(null);
     var cached =
-        new CachingCredential(new CredentialChain(CONTEXT, List.of(link("A", works))), false);
+        new CachingCredential(
+            new CredentialChain(CONTEXT, List.of(link("A", works)), new TokenAnswers()), false);
     cached.getTokenSync(vault("t1"));
     cached.getTokenSync(vault("t1"));
     cached.getTokenSync(vault("t2"));
@@ -118,7 +124,9 @@ class CredentialChainTest {
 
     Stub unavailable = new Stub(new CredentialUnavailableException("not here"));
     var failing =
-        new CachingCredential(new CredentialChain(CONTEXT, List.of(link("A", unavailable))), false);
+        new CachingCredential(
+            new CredentialChain(CONTEXT, List.of(link("A", unavailable)), new TokenAnswers()),
+            false);
     var first = assertThrows(CredentialFailure.class, () -> failing.getTokenSync(vault("t1")));
     var second = assertThrows(CredentialFailure.class, () -> failing.getTokenSync(vault("t1")));
     assertSame(first, second);

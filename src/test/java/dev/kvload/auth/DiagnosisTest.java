@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -114,8 +115,7 @@ class DiagnosisTest {
                 "AADSTS700016: Application with identifier 'app-1' was not found in the directory"
                     + " 'x'. This can happen if the application has not been installed."),
             Result.REJECTED,
-            "rejected by Entra ID: AADSTS700016: Application with identifier 'app-1' was not found"
-                + " in the directory 'x'",
+            "rejected by Entra ID: AADSTS700016: Application not found in the directory",
             "no app app-1 in tenant "
                 + TENANT
                 + ": check AZURE_CLIENT_ID (--client-id) and AZURE_TENANT_ID (--tenant-id)"),
@@ -209,7 +209,7 @@ class DiagnosisTest {
                         + " resource Managed Identity Correlation ID: fake Use this Correlation ID"
                         + " for further investigation.")),
             Result.FAILED,
-            "No managed identity assigned to this resource",
+            "no managed identity is assigned here",
             "run where a managed identity is assigned (Azure VM, App Service, Container Apps, AKS),"
                 + " with --client-id for a user-assigned one; elsewhere choose another --auth"),
         Arguments.argumentSet(
@@ -295,8 +295,116 @@ class DiagnosisTest {
             "X",
             "Something failed\r\nTrace ID: 1\r\nTimestamp: 2",
             "Something failed"),
+        Arguments.argumentSet(
+            "MSAL quoting a whole answer",
+            "EnvironmentCredential",
+            "Unknown service exception. Http request returned status code: 401 with http body:"
+                + " {\"access_token\":\"opaque-token-1\"}",
+            "the token endpoint's answer was not a token (its text is not shown)"),
+        Arguments.argumentSet(
+            "a parser quoting what it choked on",
+            "ManagedIdentityCredential",
+            "MSI returned 200, but the response could not be parsed: Unrecognized token"
+                + " 'opaque-token-1': was expecting JSON",
+            "the token endpoint's answer was not a token (its text is not shown)"),
+        Arguments.argumentSet(
+            "a managed identity endpoint's message",
+            "ManagedIdentityCredential",
+            "[Managed Identity] Error Message: No managed identity assigned to this resource",
+            "no managed identity is assigned here"),
         Arguments.argumentSet("nothing left", "X", "To mitigate this issue, see", "unavailable"),
         Arguments.argumentSet("null", "X", null, "unavailable"));
+  }
+
+  private static TokenAnswers.Answer answer(int status, String aadsts, String error, boolean none) {
+    return new TokenAnswers.Answer("login.example", status, status / 100 != 2, aadsts, error, none);
+  }
+
+  /** A token endpoint answered: the SDK's message (which quotes the answer) is never used. */
+  static Stream<Arguments> answers() {
+    String quoting =
+        "AADSTS7000215: Invalid client secret opaque-token-1. Http body: opaque-token-1";
+    AuthContext environment = context(AuthMode.ENVIRONMENT, null, env("AZURE_CLIENT_ID", "app-1"));
+    AuthContext managed = context(AuthMode.MANAGED_IDENTITY, null, env());
+    String hint =
+        "run where a managed identity is assigned (Azure VM, App Service, Container Apps, AKS),"
+            + " with --client-id for a user-assigned one; elsewhere choose another --auth";
+    return Stream.of(
+        Arguments.argumentSet(
+            "an AADSTS code, in kvload's words",
+            environment,
+            "EnvironmentCredential",
+            rejected(quoting),
+            answer(401, "7000215", "invalid_client", false),
+            Result.REJECTED,
+            "rejected by Entra ID: AADSTS7000215: Invalid client secret provided",
+            "AZURE_CLIENT_SECRET is wrong or has expired: create a new client secret for app app-1"
+                + " and use its value (not its ID)"),
+        Arguments.argumentSet(
+            "an AADSTS code kvload does not know",
+            environment,
+            "EnvironmentCredential",
+            rejected("AADSTS9999999: something opaque-token-1"),
+            answer(400, "9999999", null, false),
+            Result.REJECTED,
+            "rejected by Entra ID: AADSTS9999999 (see"
+                + " https://login.microsoftonline.com/error?code=9999999)",
+            "check the credential's settings against app app-1 in Entra ID"),
+        Arguments.argumentSet(
+            "a success without a token",
+            environment,
+            "EnvironmentCredential",
+            new ClientAuthenticationException("Unrecognized token 'opaque-token-1'", null),
+            answer(200, null, null, false),
+            Result.FAILED,
+            "the token endpoint login.example answered HTTP 200 without a token it could read",
+            "check that no proxy (HTTPS_PROXY) answers in place of"
+                + " https://login.microsoftonline.com"),
+        Arguments.argumentSet(
+            "an OAuth error without a code",
+            environment,
+            "EnvironmentCredential",
+            rejected("Bad request for opaque-token-1"),
+            answer(400, null, "invalid_request", false),
+            Result.FAILED,
+            "the token endpoint login.example refused (HTTP 400, invalid_request)",
+            null),
+        Arguments.argumentSet(
+            "no identity assigned, the chain going on",
+            managed,
+            "ManagedIdentityCredential",
+            new CredentialUnavailableException("Identity not found: opaque-token-1"),
+            answer(400, null, "invalid_request", true),
+            Result.UNAVAILABLE,
+            "no managed identity is assigned here",
+            hint),
+        Arguments.argumentSet(
+            "a managed identity endpoint's refusal",
+            managed,
+            "ManagedIdentityCredential",
+            new ClientAuthenticationException(
+                "[Managed Identity] Error Message: opaque-token-1", null),
+            answer(401, null, null, false),
+            Result.FAILED,
+            "the token endpoint login.example refused (HTTP 401)",
+            hint));
+  }
+
+  @ParameterizedTest
+  @MethodSource("answers")
+  void explainsAnAnswerWithoutQuotingIt(
+      AuthContext context,
+      String credential,
+      Throwable error,
+      TokenAnswers.Answer answer,
+      Result result,
+      String reason,
+      String nextStep) {
+    Attempt attempt = Diagnosis.of(context, credential, error, Map::of, List.of(answer));
+    assertEquals(result, attempt.result());
+    assertEquals(reason, attempt.reason());
+    assertEquals(nextStep, attempt.nextStep());
+    assertFalse(attempt.reason().contains("opaque-token"), attempt.reason());
   }
 
   @ParameterizedTest

@@ -57,6 +57,7 @@ class GithubOidcTest {
     final List<HttpRequest> requests = new ArrayList<>();
     final TestClock clock;
     int status = 200;
+    int cut = -1;
 
     Endpoint(TestClock clock) {
       this.clock = clock;
@@ -85,7 +86,7 @@ class GithubOidcTest {
               + ".sig";
       String body =
           status == 200 ? "{\"count\":1,\"value\":\"" + jwt + "\"}" : "{\"message\":\"no\"}";
-      return StubResponse.of(request, status, body);
+      return StubResponse.of(request, status, cut < 0 ? body : body.substring(0, cut));
     }
   }
 
@@ -143,6 +144,16 @@ class GithubOidcTest {
         "the GitHub Actions ID-token endpoint actions.example refused the request (HTTP 403)",
         e.getMessage());
     assertFalse(e.getMessage().contains(REQUEST_TOKEN));
+  }
+
+  /** A token cut short (the parser would give the fields read so far) is no token. */
+  @Test
+  void anAnswerCutShortIsNoToken() {
+    endpoint.cut = "{\"count\":1,\"value\":\"eyJhbGciOiJSUzI1NiJ9.e30.sig\",".length();
+    var e = assertThrows(GithubOidc.EndpointFailure.class, oidc::get);
+    assertEquals(
+        "the GitHub Actions ID-token endpoint actions.example answered without a token",
+        e.getMessage());
   }
 
   static Stream<Arguments> environments() {

@@ -102,16 +102,51 @@ class LoaderTest {
     Instant future = NOW.plus(Duration.ofDays(1));
     return Stream.of(
         Arguments.of(
-            "missing",
+            "missing, perhaps deleted",
             new Outcome.NotFound(),
             ExitStatus.SECRET,
-            "DATABASE_URL: secret 'db' in vault contoso-dev not found: create it"),
+            "DATABASE_URL: secret 'db' in vault contoso-dev not found: create it in the vault (or,"
+                + " if it was deleted recently, recover it: az keyvault secret recover"
+                + " --vault-name contoso-dev --name db), fix the name in the manifest, or mark"
+                + " DATABASE_URL \"optional\": true"),
         Arguments.of(
-            "forbidden",
+            "forbidden, by an unknown defence: both models' grants",
             new Outcome.Forbidden("HTTP 403"),
             ExitStatus.SECRET,
             "DATABASE_URL: reading secret 'db' in vault contoso-dev was denied (HTTP 403): grant"
-                + " your identity the 'Key Vault Secrets User' role on vault contoso-dev"),
+                + " your identity the 'Key Vault Secrets User' role on vault contoso-dev (a vault"
+                + " using Azure RBAC), or give your identity an access policy with Get on secrets"
+                + " (az keyvault set-policy --name contoso-dev --secret-permissions get"
+                + " --object-id <its object ID>) (one using access policies)"),
+        Arguments.of(
+            "forbidden by Azure RBAC",
+            Outcome.Forbidden.of("ForbiddenByRbac"),
+            ExitStatus.SECRET,
+            "DATABASE_URL: reading secret 'db' in vault contoso-dev was denied (HTTP 403"
+                + " ForbiddenByRbac): the vault uses Azure RBAC: grant your identity the 'Key Vault"
+                + " Secrets User' role on vault contoso-dev"),
+        Arguments.of(
+            "forbidden by access policies",
+            Outcome.Forbidden.of("ForbiddenByPolicy"),
+            ExitStatus.SECRET,
+            "DATABASE_URL: reading secret 'db' in vault contoso-dev was denied (HTTP 403"
+                + " ForbiddenByPolicy): the vault uses access policies, where roles do nothing:"
+                + " give your identity an access policy with Get on secrets (az keyvault set-policy"
+                + " --name contoso-dev --secret-permissions get --object-id <its object ID>)"),
+        Arguments.of(
+            "forbidden by the firewall",
+            Outcome.Forbidden.of("ForbiddenByFirewall"),
+            ExitStatus.SECRET,
+            "DATABASE_URL: reading secret 'db' in vault contoso-dev was denied (HTTP 403"
+                + " ForbiddenByFirewall): the vault's firewall refuses this machine's address: add"
+                + " it to the vault's networking rules, or run from an allowed network"),
+        Arguments.of(
+            "forbidden: private endpoints only",
+            Outcome.Forbidden.of("ForbiddenByConnection"),
+            ExitStatus.SECRET,
+            "DATABASE_URL: reading secret 'db' in vault contoso-dev was denied (HTTP 403"
+                + " ForbiddenByConnection): the vault accepts only its private endpoints: run from a"
+                + " network that reaches one"),
         Arguments.of(
             "disabled",
             new Outcome.Disabled(),
@@ -151,10 +186,56 @@ class LoaderTest {
     assertTrue(stderr().contains("kvload: " + line), stderr());
   }
 
+  /**
+   * Reasons carry text from the network (a header, an inner error code): shown escaped in errors
+   * and in warnings alike, so none can drive the terminal or the Actions runner.
+   */
+  @Test
+  void foreignTextInErrorsAndWarningsIsShownEscaped() {
+    source
+        .put("db", new Outcome.Unreachable("refused \u001b[2J ##[error]x \u202etxt.exe"))
+        .put("feature", new Outcome.Forbidden("HTTP 403 \u001b]0;title\u0007"));
+    assertEquals(ExitStatus.VAULT, kvload("export"));
+    assertTrue(stderr().contains("refused \\u001b[2J #\\u0023[error]x \\u202etxt.exe"), stderr());
+    assertTrue(stderr().contains("HTTP 403 \\u001b]0;title\\u0007"), stderr());
+    assertFalse(stderr().contains("\u001b"), stderr());
+    assertFalse(stderr().contains("\u202e"), stderr());
+    assertFalse(stderr().contains("##["), stderr());
+  }
+
   @Test
   void allowExpiredAcceptsExpiredAndNotYetValid() {
     source.put("db", found(NOW.plus(Duration.ofDays(1)), NOW.minus(Duration.ofDays(1))));
     assertEquals(0, kvload("export", "--allow-expired"));
+  }
+
+  static Stream<Arguments> staleButAllowed() {
+    return Stream.of(
+        Arguments.of(
+            "expired",
+            found(null, NOW.minus(Duration.ofDays(1))),
+            "warning: DATABASE_URL: secret 'db' in vault contoso-dev expired on"
+                + " 2026-11-28T12:00:00Z; used anyway (--allow-expired)"),
+        Arguments.of(
+            "not yet valid",
+            found(NOW.plus(Duration.ofDays(1)), null),
+            "warning: DATABASE_URL: secret 'db' in vault contoso-dev is not valid before"
+                + " 2026-11-30T12:00:00Z; used anyway (--allow-expired)"));
+  }
+
+  /** Allowed is not fine: each stale value is named (RunnerTest: run too); not with -q. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("staleButAllowed")
+  void allowExpiredWarnsNamingEachVariable(String name, Outcome outcome, String warning) {
+    source.put("db", outcome).put("feature", found(null, null));
+    assertEquals(0, kvload("export", "--allow-expired"));
+    assertTrue(stderr().contains("kvload: " + warning), stderr());
+    assertTrue(stderr().contains(warning.replace("DATABASE_URL", "ALSO_DB")), stderr());
+    assertFalse(stderr().contains("FEATURE_X:"), "a valid secret is not named: " + stderr());
+    assertEquals(0, kvload("export", "--allow-expired", "--format", "dotenv", "-o", "-"));
+    assertTrue(stderr().contains("kvload: " + warning), stderr());
+    assertEquals(0, kvload("export", "--allow-expired", "-q"));
+    assertEquals("", stderr());
   }
 
   @Test
@@ -162,6 +243,53 @@ class LoaderTest {
     assertEquals(0, kvload("validate"));
     assertTrue(source.asked().isEmpty());
     assertTrue(stderr().contains("kvload.json is valid: 3 variables from 1 vault"), stderr());
+  }
+
+  static Stream<Arguments> untrustedHosts() {
+    return Stream.of(
+        Arguments.of("an emulator", "https://localhost:8443", "localhost"),
+        Arguments.of(
+            "a look-alike",
+            "https://contoso.vault.azure.net.example.com",
+            "contoso.vault.azure.net.example.com"),
+        Arguments.of(
+            "Managed HSM, which holds no secrets",
+            "https://contoso.managedhsm.azure.net",
+            "contoso.managedhsm.azure.net"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("untrustedHosts")
+  void aVaultOutsideKeyVaultsDomainsNeedsTheCommandLinesLeave(
+      String name, String vault, String host) throws IOException {
+    Files.writeString(
+        dir.resolve("kvload.json"),
+        "{\"vault\": \"" + vault + "\",\n \"secrets\": {\"DATABASE_URL\": \"db\"}}");
+    source.put("db", found(null, null));
+    for (String command : List.of("validate", "export", "check")) {
+      assertEquals(ExitStatus.MANIFEST, kvload(command), stderr());
+      assertTrue(
+          stderr()
+              .contains(
+                  "kvload.json:2:14: DATABASE_URL: vault "
+                      + vault
+                      + " is outside Key Vault's domains"),
+          stderr());
+      assertTrue(
+          stderr()
+              .contains(
+                  "next step: if you trust it (an emulator, Azure Stack), pass --allow-vault-host "
+                      + host
+                      + " or set KVLOAD_ALLOW_VAULT_HOSTS="
+                      + host),
+          stderr());
+    }
+    assertTrue(source.asked().isEmpty(), "no request: " + source.asked());
+    assertEquals(
+        0,
+        kvload("export", "--allow-vault-host", host.toUpperCase(java.util.Locale.ROOT)),
+        stderr());
+    assertEquals(1, source.asked().size());
   }
 
   static Stream<Arguments> usage() {
@@ -203,6 +331,65 @@ class LoaderTest {
     assertEquals(0, kvload("-m", "other.json", "validate"));
     assertEquals(0, kvload("validate", "-m", "other.json"));
     assertTrue(stderr().contains("other.json is valid: 0 variables"), stderr());
+  }
+
+  /**
+   * Variables that change how programs load code: refused with their place and the way to allow
+   * them, before any request, whatever the command; allowed only by name on the command line.
+   */
+  @Test
+  void codeLoadingVariablesNeedTheCommandLine() throws IOException {
+    Files.writeString(
+        dir.resolve("kvload.json"),
+        """
+        {"vault": "contoso-dev", "secrets": {
+          "DATABASE_URL": "db",
+          "LD_PRELOAD": "db",
+            "NODE_OPTIONS": {"secret": "db"}}}
+        """);
+    source.put("db", found(null, null));
+    // run: RunIT, through the real process.
+    for (String command : List.of("validate", "export", "check")) {
+      assertEquals(ExitStatus.MANIFEST, kvload(command), command);
+      assertEquals(
+          "kvload: kvload.json:3:3: LD_PRELOAD: changes how programs load code, so a manifest"
+              + " may not set it; if you trust this manifest and its vault, pass --allow-var"
+              + " LD_PRELOAD\n"
+              + "kvload: kvload.json:4:5: NODE_OPTIONS: changes how programs load code, so a"
+              + " manifest may not set it; if you trust this manifest and its vault, pass"
+              + " --allow-var NODE_OPTIONS\n",
+          stderr(),
+          command);
+      assertEquals("", stdout());
+    }
+    assertTrue(source.asked().isEmpty(), "nothing fetched: " + source.asked());
+    assertEquals(ExitStatus.MANIFEST, kvload("validate", "--allow-var", "LD_PRELOAD"));
+    assertFalse(stderr().contains("LD_PRELOAD"), "allowed: " + stderr());
+    assertTrue(stderr().contains("NODE_OPTIONS: changes how"), "still refused: " + stderr());
+    assertEquals(
+        ExitStatus.MANIFEST,
+        kvload("validate", "--allow-var", "ld_preload", "--allow-var", "NODE_OPTIONS"));
+    assertTrue(stderr().contains("LD_PRELOAD: changes how"), "names are exact: " + stderr());
+    assertEquals(
+        0,
+        kvload(
+            "--allow-var",
+            "LD_PRELOAD",
+            "export",
+            "--allow-var",
+            "NODE_OPTIONS",
+            "--format",
+            "sh"));
+    assertTrue(stdout().contains("export NODE_OPTIONS='" + VALUE + "'"), "set when allowed");
+  }
+
+  @Test
+  void aManifestCannotAllowCodeLoadingVariablesItself() throws IOException {
+    Files.writeString(
+        dir.resolve("kvload.json"),
+        "{\"vault\": \"contoso-dev\", \"allowVars\": [\"PATH\"], \"secrets\": {\"PATH\": \"db\"}}");
+    assertEquals(ExitStatus.MANIFEST, kvload("validate"));
+    assertTrue(stderr().contains("unknown key 'allowVars'"), stderr());
   }
 
   @Test

@@ -41,6 +41,7 @@ class RunnerTest {
 
   @TempDir Path dir;
 
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
   private final AtomicInteger fetches = new AtomicInteger();
 
@@ -49,11 +50,14 @@ class RunnerTest {
     List<String> command;
     Environment environment;
     Failure.Command checkFails;
+    ByteArrayOutputStream out;
+    String stdoutAtStart;
 
     @Override
     public int start(List<String> command, Environment environment) {
       this.command = command;
       this.environment = environment;
+      this.stdoutAtStart = out == null ? null : out.toString(StandardCharsets.UTF_8);
       return 42;
     }
 
@@ -91,13 +95,17 @@ class RunnerTest {
     return new Session(
         env,
         dir,
-        new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(out, false, StandardCharsets.UTF_8),
         new Diagnostics(new PrintStream(err, true, StandardCharsets.UTF_8), false, false),
         sources,
         Clock.systemUTC());
   }
 
   private Settings settings(ConflictPolicy policy) throws IOException {
+    return settings(policy, false);
+  }
+
+  private Settings settings(ConflictPolicy policy, boolean allowExpired) throws IOException {
     Path manifest = dir.resolve("kvload.json");
     Files.writeString(
         manifest,
@@ -110,7 +118,7 @@ class RunnerTest {
         new AuthSettings(AuthMode.DEFAULT, null, null),
         Duration.ofSeconds(30),
         policy,
-        false,
+        allowExpired,
         false,
         false,
         Set.of(),
@@ -198,5 +206,67 @@ class RunnerTest {
                 session(ENV, VAULT), settings(ConflictPolicy.OVERRIDE), List.of("app"), handoff));
     assertEquals(0, fetches.get(), "nothing fetched");
     assertNull(handoff.command);
+  }
+
+  /**
+   * Inside GitHub Actions the runner learns every value before the command can print one: the masks
+   * are on stdout, flushed, when the command starts; a value too short to mask is named.
+   */
+  @Test
+  void insideActionsTheMasksAreOutBeforeTheCommandStarts() throws IOException {
+    Recording handoff = new Recording();
+    handoff.out = out;
+    Map<String, String> env = Map.of("GITHUB_ACTIONS", "true");
+    Map<String, String> vault = Map.of("db-url", "line one\nline two", "same", "ok");
+    Runner.run(session(env, vault), settings(ConflictPolicy.OVERRIDE), List.of("app"), handoff);
+    assertEquals("::add-mask::line one\n::add-mask::line two\n", handoff.stdoutAtStart);
+    assertTrue(
+        stderr().contains("warning: SAME: its value is shorter than 4 characters"), stderr());
+  }
+
+  @Test
+  void outsideActionsNothingIsPrinted() throws IOException {
+    Recording handoff = new Recording();
+    handoff.out = out;
+    Runner.run(session(ENV, VAULT), settings(ConflictPolicy.OVERRIDE), List.of("app"), handoff);
+    assertEquals("", handoff.stdoutAtStart);
+  }
+
+  /** {@code run --allow-expired} names each stale variable it passes on. */
+  @Test
+  void allowExpiredWarnsNamingTheVariable() throws IOException {
+    Recording handoff = new Recording();
+    Instant past = Instant.now().minus(Duration.ofDays(3));
+    SourceFactory stale =
+        (settings, session) ->
+            new SecretSource() {
+              @Override
+              public Map<SecretRef, Outcome> fetch(Collection<SecretRef> refs, Instant deadline) {
+                Map<SecretRef, Outcome> outcomes = new LinkedHashMap<>();
+                refs.forEach(
+                    ref ->
+                        outcomes.put(
+                            ref,
+                            new Outcome.Found(
+                                new SecretValue(SECRET),
+                                "v1",
+                                null,
+                                ref.name().equals("same") ? null : past)));
+                return outcomes;
+              }
+
+              @Override
+              public void close() {}
+            };
+    Session base = session(Map.of(), VAULT);
+    Session session =
+        new Session(base.env(), dir, base.out(), base.diagnostics(), stale, base.clock());
+    Runner.run(session, settings(ConflictPolicy.OVERRIDE, true), List.of("app"), handoff);
+    assertTrue(
+        stderr().contains("warning: DATABASE_URL: secret 'db-url' in vault contoso-dev expired on"),
+        stderr());
+    assertTrue(stderr().contains("; used anyway (--allow-expired)"), stderr());
+    assertFalse(stderr().contains("SAME"), stderr());
+    assertEquals(SECRET, handoff.environment.asMap().get("DATABASE_URL"));
   }
 }

@@ -56,6 +56,11 @@ public final class FakeAzure implements AutoCloseable {
   private final Map<String, List<Version>> secrets = new ConcurrentHashMap<>();
   private final Map<String, Function<Request, Reply>> behaviours = new ConcurrentHashMap<>();
   private volatile Function<Request, Reply> tokenBehaviour = request -> null;
+  private volatile Function<Request, Reply> entraBehaviour = request -> null;
+  private volatile Function<Request, Reply> githubBehaviour = request -> null;
+  private volatile boolean challenges = true;
+  private volatile String challenge;
+  private final List<String> tokenResources = new CopyOnWriteArrayList<>();
   private volatile Duration tokenDelay = Duration.ZERO;
   private final Set<String> tokens = ConcurrentHashMap.newKeySet();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -187,6 +192,15 @@ public final class FakeAzure implements AutoCloseable {
   /** The App Service managed identity endpoint kvload's credential is pointed at. */
   public String identityEndpoint() {
     return "https://127.0.0.1:" + port() + "/msi/token";
+  }
+
+  /**
+   * The managed identity endpoint as IMDS serves it ({@code /metadata/identity/oauth2/token}), for
+   * {@code AZURE_POD_IDENTITY_AUTHORITY_HOST}: with {@code IDENTITY_ENDPOINT} unset, the credential
+   * asks it instead of the App Service endpoint.
+   */
+  public String imdsHost() {
+    return "https://127.0.0.1:" + port();
   }
 
   /** The token endpoint and app registrations of Entra ID. */
@@ -348,6 +362,40 @@ public final class FakeAzure implements AutoCloseable {
     this.tokenBehaviour = behaviour;
   }
 
+  /** Answers Entra ID token requests with {@code behaviour} instead (where it returns non-null). */
+  public void behaveForEntra(Function<Request, Reply> behaviour) {
+    this.entraBehaviour = behaviour;
+  }
+
+  /**
+   * Answers the GitHub ID-token endpoint with {@code behaviour} instead (where it returns
+   * non-null), once the request token is checked.
+   */
+  public void behaveForGithub(Function<Request, Reply> behaviour) {
+    this.githubBehaviour = behaviour;
+  }
+
+  /**
+   * When false, the vaults serve a request that carries no token as if it carried one: a host that
+   * is not Key Vault, which never challenges.
+   */
+  public void challenges(boolean challenges) {
+    this.challenges = challenges;
+  }
+
+  /** The {@code WWW-Authenticate} header of the vaults' 401 instead of Key Vault's own. */
+  public void challenge(String header) {
+    this.challenge = header;
+  }
+
+  /**
+   * What each token request asked for, in order: the {@code resource} of a managed identity
+   * request, the {@code scope} of an Entra ID one.
+   */
+  public List<String> tokenResources() {
+    return List.copyOf(tokenResources);
+  }
+
   /** Delay before every (valid) token answer: a slow managed identity endpoint. */
   public void delayTokens(Duration delay) {
     this.tokenDelay = delay;
@@ -452,16 +500,25 @@ public final class FakeAzure implements AutoCloseable {
 
   private Reply answer(Request request, HttpExchange exchange, byte[] body) {
     if (request.path().equals("/msi/token")) {
-      return managedIdentityToken(request, exchange);
+      return managedIdentityToken(request, exchange, "X-IDENTITY-HEADER", IDENTITY_HEADER);
+    }
+    // MSAL appends "//metadata/identity/oauth2/token" to AZURE_POD_IDENTITY_AUTHORITY_HOST: the
+    // server reads "//metadata" as an authority and the rest as the path.
+    if (request.path().equals("/metadata/identity/oauth2/token")
+        || request.path().equals("/identity/oauth2/token")) {
+      return managedIdentityToken(request, exchange, "Metadata", "true");
     }
     if (request.path().matches("/[^/]+/oauth2/v2\\.0/token") && request.method().equals("POST")) {
       tokenRequests.incrementAndGet();
+      Map<String, String> form = query(new String(body, StandardCharsets.UTF_8));
+      tokenResources.add(form.getOrDefault("scope", ""));
+      Reply special = entraBehaviour.apply(request);
+      if (special != null) {
+        return special;
+      }
       String tenant = request.path().split("/")[1];
       FakeEntra.Answer answer =
-          entra.token(
-              tenant,
-              query(new String(body, StandardCharsets.UTF_8)),
-              "https://127.0.0.1:" + port() + request.path());
+          entra.token(tenant, form, "https://127.0.0.1:" + port() + request.path());
       if (answer.accessToken() != null) {
         tokens.add(answer.accessToken());
       }
@@ -473,15 +530,17 @@ public final class FakeAzure implements AutoCloseable {
     if (!request.path().startsWith("/secrets/") && !request.path().equals("/secrets")) {
       return Reply.status(404, error("NotFound", "The fake serves no " + request.path()));
     }
-    if (!request.authorized()) {
+    if (!request.authorized() && challenges) {
       return Reply.status(
               401,
               error("Unauthorized", "AKV10000: Request is missing a Bearer" + " or PoP token."))
           .withHeader(
               "WWW-Authenticate",
-              "Bearer authorization=\"https://login.windows.net/"
-                  + TENANT
-                  + "\", resource=\"https://vault.azure.net\"");
+              challenge != null
+                  ? challenge
+                  : "Bearer authorization=\"https://login.windows.net/"
+                      + TENANT
+                      + "\", resource=\"https://vault.azure.net\"");
     }
     Reply writtenOrListed = writeOrList(request, body);
     if (writtenOrListed != null) {
@@ -677,14 +736,20 @@ public final class FakeAzure implements AutoCloseable {
         Duration.ZERO);
   }
 
-  private Reply managedIdentityToken(Request request, HttpExchange exchange) {
+  /**
+   * App Service's endpoint and IMDS alike: each wants its own header ({@code X-IDENTITY-HEADER},
+   * {@code Metadata: true}) and answers the same JSON.
+   */
+  private Reply managedIdentityToken(
+      Request request, HttpExchange exchange, String headerName, String headerValue) {
     tokenRequests.incrementAndGet();
+    tokenResources.add(query(request.query()).getOrDefault("resource", ""));
     Reply special = tokenBehaviour.apply(request);
     if (special != null) {
       return special;
     }
-    String header = exchange.getRequestHeaders().getFirst("X-IDENTITY-HEADER");
-    if (!IDENTITY_HEADER.equals(header)) {
+    String header = exchange.getRequestHeaders().getFirst(headerName);
+    if (!headerValue.equalsIgnoreCase(header)) {
       return Reply.status(401, "{\"statusCode\":401,\"message\":\"bad identity header\"}");
     }
     if (!identityAvailable) {
@@ -723,6 +788,10 @@ public final class FakeAzure implements AutoCloseable {
     }
     if (githubRefusal != 0) {
       return Reply.status(githubRefusal, "{\"message\":\"Refused by the test\"}");
+    }
+    Reply special = githubBehaviour.apply(request);
+    if (special != null) {
+      return special;
     }
     String audience = query(request.query()).getOrDefault("audience", "https://github.com/kvload");
     String token =

@@ -74,6 +74,21 @@ class AuthIT {
     assertEquals("export DATABASE_URL='" + VALUE + "'\n", run.stdout(), run::toString);
   }
 
+  /** Inside a job the output also holds the mask and the stop region, as sh comments. */
+  private static void assertExportedInAJob(Harness.Run run) {
+    assertEquals(0, run.exit(), run::toString);
+    assertTrue(run.stdout().startsWith("# ##[add-mask]" + VALUE + "\n"), run::toString);
+    assertEquals(
+        "export DATABASE_URL='" + VALUE + "'\n",
+        run.stdout()
+            .lines()
+            .filter(l -> !l.startsWith("#"))
+            .map(l -> l + "\n")
+            .findFirst()
+            .orElse(""),
+        run::toString);
+  }
+
   /**
    * Exit 4, soon, naming the credential and the next step, with no stack trace. (No token, secret
    * or assertion is on stderr: the harness checks that after every run.)
@@ -379,7 +394,7 @@ class AuthIT {
     FakeEntra.App app =
         h.fake.entra().register().federate(FakeEntra.GITHUB_ISSUER, h.fake.githubSubject());
     var run = githubJob(app, "export", "--auth", "github-oidc").valuesOnStdout().go();
-    assertExported(run);
+    assertExportedInAJob(run);
     assertEquals(1, h.fake.idTokenRequests(), "one ID token for one Entra token");
     assertEquals(1, h.fake.tokenRequests());
     assertOnlyTokenAndVaultRequests();
@@ -395,7 +410,7 @@ class AuthIT {
             .env(h.fake.githubActionsEnv())
             .valuesOnStdout()
             .go();
-    assertExported(run);
+    assertExportedInAJob(run);
   }
 
   @Test

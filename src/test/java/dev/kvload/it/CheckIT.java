@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kvload.fake.FakeAzure;
 import dev.kvload.fake.FakeAzure.Reply;
 import dev.kvload.fake.FakeAzure.Version;
+import dev.kvload.output.RunnerLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -350,6 +351,60 @@ class CheckIT {
     assertEquals(5, run.exit(), run::toString);
     assertFalse(run.stderr().contains("::"), run::toString);
     assertFalse(Files.exists(summary));
+  }
+
+  /**
+   * A vault's answer chooses the version ({@code id}): an escape sequence, a bidi override or a
+   * workflow command there is shown as text in the table (cut to 8 characters, {@code ##[echo]}
+   * would be a whole command), on stderr, in the summary and in annotations, and kept exact in
+   * --json. (Text from headers: LoaderTest; every rendering: CheckReportTest.)
+   */
+  @Test
+  @Execution(ExecutionMode.CONCURRENT)
+  void hostileVersionsFromTheVaultStayText() throws IOException {
+    String title = "\u001b]0;pwned\u0007";
+    String command = "##[echo]\u202eon";
+    h.fake.put(VAULT, "ok-secret", new Version(title, "ok-value-4f1c", true, null, IN_100_DAYS));
+    h.fake.put(
+        VAULT,
+        "soon",
+        new Version(command, "soon-value-77aa", true, null, NOW.plus(Duration.ofDays(3))));
+    h.manifest(
+        "{\"vault\": \""
+            + h.fake.vaultUrl(VAULT)
+            + "\", \"secrets\": {\"A\": \"ok-secret\", \"B\": \"soon\"}}");
+    Path summary = h.write("runner/summary.md", "");
+    var table = h.run().args("check").go();
+    var json = h.run().args("check", "--json").go();
+    var inJob =
+        h.run()
+            .args("check")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", summary.toString())
+            .env("GITHUB_WORKSPACE", h.dir.toString())
+            .valuesOnStdout()
+            .go();
+    for (var run : List.of(table, json, inJob)) {
+      assertEquals(0, run.exit(), run::toString);
+      for (String shown : List.of(run.stdout(), run.stderr())) {
+        assertFalse(shown.contains("\u001b"), "an escape reached the terminal: " + shown);
+        assertFalse(shown.contains("\u202e"), "a bidi override reached the terminal: " + shown);
+        assertFalse(shown.contains("##["), "a workflow command reached the log: " + shown);
+      }
+    }
+    assertTrue(table.stdout().contains("  \\u001b]0;pwne  "), table.stdout());
+    assertTrue(table.stdout().contains("  #\\u0023[echo]  "), table.stdout());
+    JsonNode rows = new ObjectMapper().readTree(json.stdout());
+    assertEquals(title, rows.get(0).get("version").asText());
+    assertEquals(command, rows.get(1).get("version").asText());
+    String markdown = Files.readString(summary);
+    assertFalse(markdown.contains("\u001b") || markdown.contains("\u202e"), markdown);
+    assertFalse(markdown.contains("##["), markdown);
+    RunnerLog runner = new RunnerLog().read(inJob.stdout()).read(inJob.stderr());
+    assertEquals(
+        List.of("add-mask", "add-mask", "warning"),
+        runner.actedNames(),
+        "the masks and kvload's own annotation only: " + runner.acted());
   }
 
   @Test

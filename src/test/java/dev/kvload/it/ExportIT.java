@@ -9,7 +9,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.kvload.fake.FakeAzure;
-import dev.kvload.importing.DotenvReader;
+import dev.kvload.output.DotenvValues;
 import dev.kvload.output.GithubEnvReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -57,13 +57,6 @@ class ExportIT {
     try (Stream<Path> files = Files.walk(shm)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
-  }
-
-  /** The dotenv output as kvload import reads it. */
-  private static Map<String, String> readDotenv(String text) {
-    Map<String, String> values = new LinkedHashMap<>();
-    DotenvReader.parse(text, "stdout").values().forEach((k, v) -> values.put(k, v.reveal()));
-    return values;
   }
 
   private void awkwardManifest() {
@@ -159,7 +152,35 @@ class ExportIT {
     awkwardManifest();
     var run = h.run().args("export", "--format", "dotenv").valuesOnStdout().go();
     assertEquals(0, run.exit(), run::toString);
-    assertEquals(AWKWARD, readDotenv(run.stdout()));
+    assertEquals(AWKWARD, DotenvValues.read(run.stdout()));
+  }
+
+  /**
+   * dotenv readers differ on {@code \\}, {@code "} and {@code $}: each value they would misread is
+   * named on stderr, once, with the reason and the way around it; never with -q, never for sh.
+   */
+  @Test
+  void dotenvNamesEachValueItsReadersWouldMisread() {
+    awkwardManifest();
+    var run = h.run().args("export", "--format", "dotenv").valuesOnStdout().go();
+    assertEquals(0, run.exit(), run::toString);
+    List<String> warnings =
+        run.stderr().lines().filter(l -> l.startsWith("kvload: warning: ")).toList();
+    assertEquals(
+        List.of(
+            "kvload: warning: QUOTES: its value holds \" or \\, which Node's dotenv leaves escaped;"
+                + " kvload run or --format sh pass it exactly",
+            "kvload: warning: DOLLAR: its value holds $NAME or ${...}, which docker compose expands"
+                + " (python-dotenv: ${...}); kvload run or --format sh pass it exactly",
+            "kvload: warning: BACKSLASH: its value ends with \\, which makes python-dotenv lose it"
+                + " and the next variable; holds \" or \\, which Node's dotenv leaves escaped;"
+                + " kvload run or --format sh pass it exactly"),
+        warnings,
+        run::toString);
+    var quiet = h.run().args("export", "--format", "dotenv", "-q").valuesOnStdout().go();
+    assertEquals("", quiet.stderr());
+    var sh = h.run().args("export").valuesOnStdout().go();
+    assertFalse(sh.stderr().contains("warning"), sh::toString);
   }
 
   @Test
@@ -296,7 +317,7 @@ class ExportIT {
             "old-api-key-value",
             "BY_URL",
             "old-api-key-value"),
-        readDotenv(run.stdout()));
+        DotenvValues.read(run.stdout()));
     assertEquals(
         2,
         h.fake.secretRequests().stream().filter(FakeAzure.Request::authorized).count(),

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvload.fake.FakeEntra;
+import dev.kvload.output.DotenvValues;
+import dev.kvload.output.RunnerLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,16 +32,7 @@ class GithubActionsIT {
     values.put("DATABASE_URL", "postgres://app:pa55%word@db:5432/app");
     values.put("TLS_KEY", "-----BEGIN KEY-----\nMIIEvQIBADANBg\r\n\n-----END KEY-----");
     values.put("QUOTED", "it's \"quoted\" $HOME \\ ✓");
-    StringBuilder secrets = new StringBuilder();
-    values.forEach(
-        (variable, value) -> {
-          String name = variable.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-          h.fake.put("kvload-test", name, value);
-          secrets.append(secrets.isEmpty() ? "" : ", ");
-          secrets.append('"').append(variable).append("\": \"").append(name).append('"');
-        });
-    h.manifest(
-        "{\"vault\": \"" + h.fake.vaultUrl("kvload-test") + "\", \"secrets\": {" + secrets + "}}");
+    mapValues();
     githubEnv = h.write("runner/github_env", EARLIER);
   }
 
@@ -55,17 +48,39 @@ class GithubActionsIT {
         .env("GITHUB_WORKSPACE", h.dir.toString());
   }
 
-  /** The masks the runner must see: every non-blank line of every value. */
+  /** The masks the runner must see: every line of every value, but those under 4 characters. */
   private String expectedMasks() {
     StringBuilder out = new StringBuilder();
     for (String value : values.values()) {
       for (String line : value.split("\r\n|\r|\n")) {
-        if (!line.isBlank()) {
+        if (line.strip().length() >= 4) {
           out.append("::add-mask::").append(line.replace("%", "%25")).append('\n');
         }
       }
     }
     return out.toString();
+  }
+
+  /**
+   * What the runner makes of a run's output: it may act on masks and on the stop region kvload puts
+   * around values, and on nothing else; no line it shows holds a line of a value that could be
+   * masked.
+   */
+  private RunnerLog assertRunnerSafe(Harness.Run run, String... allowed) {
+    RunnerLog runner = new RunnerLog().read(run.stdout()).read(run.stderr());
+    List<String> ok = new java.util.ArrayList<>(List.of("add-mask", "stop-commands", "resume"));
+    ok.addAll(List.of(allowed));
+    assertTrue(ok.containsAll(runner.actedNames()), "the runner acted on " + runner.acted());
+    for (String value : values.values()) {
+      for (String line : value.split("\r\n|\r|\n")) {
+        if (line.strip().length() >= 4) {
+          assertTrue(
+              runner.shown().stream().noneMatch(shown -> shown.contains(line.strip())),
+              "a value line reached the log unmasked");
+        }
+      }
+    }
+    return runner;
   }
 
   /** Reads {@code NAME<<DELIMITER} heredocs as the runner does. */
@@ -93,14 +108,23 @@ class GithubActionsIT {
     assertTrue(run.stderr().contains("added 3 variables to $GITHUB_ENV"), run::toString);
   }
 
+  /**
+   * {@code -o -}: the masks, then the heredocs between {@code ::stop-commands::TOKEN} and {@code
+   * ::TOKEN::}, so that no line of a value acts as a workflow command in the log.
+   */
   @Test
   void dashOKeepsStdoutInsideActions() throws IOException {
     var run = inActions().args("export", "--format", "github", "-o", "-").valuesOnStdout().go();
     assertEquals(0, run.exit(), run::toString);
     String masks = expectedMasks();
     assertTrue(run.stdout().startsWith(masks), "masks first: " + run.stdout());
-    assertEquals(values, heredocs(run.stdout().substring(masks.length())));
+    Matcher m =
+        Pattern.compile("(?s)::stop-commands::(kvload-[0-9a-f]{32})\n(.*)::\\1::\n")
+            .matcher(run.stdout().substring(masks.length()));
+    assertTrue(m.matches(), run.stdout());
+    assertEquals(values, heredocs(m.group(2)));
     assertEquals(EARLIER, Files.readString(githubEnv));
+    assertRunnerSafe(run);
   }
 
   @Test
@@ -116,12 +140,150 @@ class GithubActionsIT {
     assertEquals(EARLIER, Files.readString(githubEnv));
   }
 
+  /**
+   * sh and dotenv still go to stdout, masks and stop region as comment lines that the runner reads
+   * and the format's readers skip: {@code eval "$(kvload export)"} and {@code > .env} still work.
+   */
   @Test
   void otherFormatsInsideActionsStillGoToStdout() throws IOException {
-    var run = inActions().args("export", "--format", "sh").valuesOnStdout().go();
-    assertEquals(0, run.exit(), run::toString);
-    assertTrue(run.stdout().startsWith("export DATABASE_URL="), run.stdout());
+    var sh = inActions().args("export", "--format", "sh").valuesOnStdout().go();
+    assertEquals(0, sh.exit(), sh::toString);
+    assertTrue(
+        sh.stdout().startsWith("# ##[add-mask]postgres://app:pa55%25word@db:5432/app\n"),
+        sh.stdout());
+    assertRunnerSafe(sh);
+    h.write("exported.sh", sh.stdout());
+    for (var e : values.entrySet()) {
+      var back =
+          Shell.run(
+              h,
+              h.baseEnv(),
+              h.dir,
+              "sh",
+              "eval \"$(cat exported.sh)\" && printf %s \"$" + e.getKey() + "\"");
+      assertEquals(e.getValue(), back.stdout(), back::toString);
+    }
+    var dotenv = inActions().args("export", "--format", "dotenv").valuesOnStdout().go();
+    assertEquals(0, dotenv.exit(), dotenv::toString);
+    assertTrue(dotenv.stdout().startsWith("# ##[add-mask]"), dotenv.stdout());
+    assertRunnerSafe(dotenv);
+    assertEquals(values, DotenvValues.read(dotenv.stdout()));
     assertEquals(EARLIER, Files.readString(githubEnv));
+  }
+
+  /** Values written as workflow commands act as none, whichever format prints them. */
+  @Test
+  void valuesThatAreWorkflowCommandsActAsNone() throws IOException {
+    hostileValues();
+    for (String format : List.of("sh", "dotenv", "github")) {
+      var run = inActions().args("export", "--format", format, "-o", "-").valuesOnStdout().go();
+      assertEquals(0, run.exit(), run::toString);
+      assertRunnerSafe(run);
+    }
+    var toEnvFile = inActions().args("export", "--format", "github").valuesOnStdout().go();
+    assertEquals(0, toEnvFile.exit(), toEnvFile::toString);
+    assertRunnerSafe(toEnvFile);
+    assertTrue(
+        toEnvFile.stderr().contains("warning: TINY: its value is shorter than 4 characters"),
+        toEnvFile::toString);
+    assertTrue(
+        toEnvFile
+            .stderr()
+            .contains("warning: JSONISH: 2 lines of its value are shorter than 4 characters"),
+        toEnvFile::toString);
+  }
+
+  /** A mapped set of values that try to be workflow commands, plus lines too short to mask. */
+  private void hostileValues() {
+    values.clear();
+    values.put(
+        "COMMANDS",
+        "::error::pwned\n  ::warning::pwned\n::stop-commands::evil\n::add-path::/tmp/evil");
+    values.put("LEGACY", "a ##[error]pwned ##[set-env name=X]y");
+    values.put("NOT_THE_TOKEN", "::kvload-00000000000000000000000000000000::");
+    values.put("TINY", "x");
+    values.put("JSONISH", "{\n  \"key\": \"s3cr3t-5f6e\"\n}");
+    mapValues();
+  }
+
+  /** Puts each of {@link #values} in the fake vault and maps its variable to it. */
+  private void mapValues() {
+    StringBuilder secrets = new StringBuilder();
+    values.forEach(
+        (variable, value) -> {
+          String name = variable.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+          h.fake.put("kvload-test", name, value);
+          secrets.append(secrets.isEmpty() ? "" : ", ");
+          secrets.append('"').append(variable).append("\": \"").append(name).append('"');
+        });
+    h.manifest(
+        "{\"vault\": \"" + h.fake.vaultUrl("kvload-test") + "\", \"secrets\": {" + secrets + "}}");
+  }
+
+  /** run: the masks are on stdout before the command prints anything. */
+  @Test
+  void runMasksEveryValueBeforeTheCommandStarts() {
+    var run =
+        inActions()
+            .args("run", "--", "sh", "-c", "printf '%s\\n' \"$DATABASE_URL\" \"$TLS_KEY\"")
+            .valuesOnStdout()
+            .go();
+    assertEquals(0, run.exit(), run::toString);
+    String masks = expectedMasks();
+    assertTrue(run.stdout().startsWith(masks), run.stdout());
+    assertEquals(
+        values.get("DATABASE_URL") + "\n" + values.get("TLS_KEY") + "\n",
+        run.stdout().substring(masks.length()));
+    RunnerLog runner = assertRunnerSafe(run);
+    assertEquals("***", runner.shown().getFirst());
+  }
+
+  /**
+   * check masks too (its table holds no value, but the job's later steps may print one), except
+   * before --json, which must stay JSON. Hostile ids and versions reach neither the log nor the
+   * summary as anything but text.
+   */
+  @Test
+  void checkMasksBeforeItsTableButNotBeforeJson() throws IOException {
+    var table = inActions().args("check").valuesOnStdout().go();
+    assertEquals(0, table.exit(), table::toString);
+    assertTrue(table.stdout().startsWith(expectedMasks() + "VARIABLE"), table.stdout());
+    assertRunnerSafe(table);
+    var json = inActions().args("check", "--json").go();
+    assertEquals(0, json.exit(), json::toString);
+    assertEquals(
+        3, new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.stdout()).size());
+  }
+
+  /** JSON has no comments for the masks: to stdout inside a job it is refused before any fetch. */
+  @Test
+  void jsonToStdoutIsRefusedButToAFileIsMasked() throws IOException {
+    var refused = inActions().args("export", "--format", "json").go();
+    assertEquals(2, refused.exit(), refused::toString);
+    assertTrue(refused.stderr().contains("use --format sh, dotenv or github"), refused::toString);
+    assertEquals("", refused.stdout());
+    assertEquals(List.of(), h.fake.secretRequests(), "nothing fetched");
+    Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "kvload-it-");
+    try {
+      Path file = shm.resolve("secrets.json");
+      var written =
+          inActions()
+              .args("export", "--format", "json", "-o", file.toString())
+              .valuesOnStdout()
+              .go();
+      assertEquals(0, written.exit(), written::toString);
+      assertEquals(expectedMasks(), written.stdout());
+      assertEquals(
+          values,
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readValue(
+                  file.toFile(),
+                  new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {}));
+    } finally {
+      try (var files = Files.walk(shm)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   /** The {@code run:} lines of the example workflow that call kvload. */

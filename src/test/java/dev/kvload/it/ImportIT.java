@@ -356,9 +356,15 @@ class ImportIT {
     var run = kvload("import", ".env", "--vault", vault());
     assertEquals(5, run.exit(), run::toString);
     assertTrue(
-        run.stderr().contains("refused to let kvload write secret 'token' (HTTP 403)"),
+        run.stderr()
+            .contains("refused to let kvload write secret 'token' (HTTP 403 ForbiddenByRbac)"),
         run.stderr());
-    assertTrue(run.stderr().contains("'Key Vault Secrets Officer'"), run.stderr());
+    assertTrue(
+        run.stderr()
+            .contains(
+                "the vault uses Azure RBAC: import writes secrets: it takes the role"
+                    + " 'Key Vault Secrets Officer'"),
+        run.stderr());
     assertTrue(run.stderr().contains("needs only 'Key Vault Secrets User'"), run.stderr());
     assertFalse(Files.exists(manifest()));
   }
@@ -468,6 +474,31 @@ class ImportIT {
         run.stderr());
     assertTrue(Files.isSymbolicLink(link));
     assertTrue(Files.exists(real));
+  }
+
+  @Test
+  void aVaultOutsideKeyVaultsDomainsNeedsTheCommandLinesLeave() {
+    dotenv("TOKEN=token-value-1\n", "token-value-1");
+    String host = "https://127.0.0.1:" + h.fake.port();
+    var refused = kvload("import", ".env", "--vault", host);
+    assertEquals(2, refused.exit(), refused::toString);
+    assertTrue(refused.stderr().contains("is outside Key Vault's domains"), refused.stderr());
+    assertTrue(refused.stderr().contains("--allow-vault-host 127.0.0.1"), refused.stderr());
+    assertEquals(List.of(), h.fake.requests());
+  }
+
+  /** A host that answers without asking for a token is not Key Vault: nothing is written there. */
+  @Test
+  void aHostThatNeverChallengesIsNotBelieved() {
+    h.fake.challenges(false);
+    dotenv("TOKEN=token-value-1\n", "token-value-1");
+    var run = kvload("import", ".env", "--vault", vault());
+    assertEquals(6, run.exit(), run::toString);
+    assertTrue(
+        run.stderr().contains("this host did not ask for a token: it is not Key Vault"),
+        run.stderr());
+    assertEquals(List.of(), puts());
+    assertFalse(Files.exists(manifest()));
   }
 
   @Test

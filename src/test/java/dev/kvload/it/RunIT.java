@@ -517,4 +517,56 @@ class RunIT {
     assertEquals(2, run.exit(), run::toString);
     assertTrue(run.stderr().contains("KVLOAD_EXEC: 'chlid' is not a mode"), run::toString);
   }
+
+  /**
+   * A manifest in a cloned repository may not choose the code the command loads: LD_PRELOAD,
+   * BASH_ENV, PATH and NODE_OPTIONS are refused (3) before any request, naming where each is and
+   * how to allow it; named with --allow-var, one passes.
+   */
+  @Test
+  void codeLoadingVariablesAreRefusedUnlessTheCommandLineAllowsEach() throws IOException {
+    Map<String, String> hostile = new LinkedHashMap<>();
+    hostile.put("DATABASE_URL", "postgres://app:s3cr3t-value@db/app");
+    hostile.put("LD_PRELOAD", "/tmp/evil-library.so");
+    hostile.put("BASH_ENV", "/tmp/evil-script.sh");
+    hostile.put("PATH", "/tmp/evil-bin:/usr/bin:/bin");
+    hostile.put("NODE_OPTIONS", "--require /tmp/evil-module.js");
+    secrets(hostile);
+    Path marker = h.dir.resolve("marker");
+    for (Mode mode : Mode.values()) {
+      var run = run(mode, "touch", marker.toString()).go();
+      assertEquals(3, run.exit(), run::toString);
+      assertFalse(Files.exists(marker), "nothing started");
+      for (String variable : List.of("LD_PRELOAD", "BASH_ENV", "PATH", "NODE_OPTIONS")) {
+        assertTrue(
+            run.stderr()
+                .matches(
+                    "(?s).*kvload: kvload.json:1:\\d+: "
+                        + variable
+                        + ": changes how programs load code, so a manifest may not set it; if you"
+                        + " trust this manifest and its vault, pass --allow-var "
+                        + variable
+                        + "\n.*"),
+            run::toString);
+      }
+    }
+    assertEquals(3, h.kvload("validate").exit());
+    assertEquals(List.of(), h.fake.secretRequests(), "nothing fetched");
+    secrets(Map.of("NODE_OPTIONS", "--max-old-space-size=64"));
+    Path out = h.dir.resolve("out");
+    var allowed =
+        h.run()
+            .args(
+                "run",
+                "--allow-var",
+                "NODE_OPTIONS",
+                "--",
+                "sh",
+                "-c",
+                "printf %s \"$NODE_OPTIONS\" > \"$0\"",
+                out.toString())
+            .go();
+    assertEquals(0, allowed.exit(), allowed::toString);
+    assertEquals("--max-old-space-size=64", Files.readString(out));
+  }
 }

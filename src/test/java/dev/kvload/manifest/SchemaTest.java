@@ -221,7 +221,7 @@ public class SchemaTest {
         Arguments.of("names", "{\"vault\": \"contoso-dev\", \"secrets\": {\"_X1\": \"a-1\"}}"),
         Arguments.of(
             "URL vault with a port",
-            "{\"vault\": \"https://127.0.0.1:8443\"," + " \"secrets\": {\"X\": \"a\"}}"),
+            "{\"vault\": \"https://kv-1.vault.azure.net:8443\"," + " \"secrets\": {\"X\": \"a\"}}"),
         Arguments.of(
             "secret URL with version and slash",
             "{\"secrets\": {\"X\":" + " \"HTTPS://contoso.vault.azure.cn/secrets/a/0f1e2d/\"}}"),

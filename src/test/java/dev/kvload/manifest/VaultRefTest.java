@@ -3,6 +3,7 @@ package dev.kvload.manifest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -40,5 +41,34 @@ class VaultRefTest {
   })
   void rejects(String text) {
     assertTrue(VaultRef.tryParse(text).isEmpty());
+  }
+
+  @ParameterizedTest(name = "{0} with {1}")
+  @CsvSource({
+    "contoso, '', true",
+    "https://contoso.vault.azure.cn, '', true",
+    "https://contoso.vault.usgovcloudapi.net:8443, '', true",
+    "https://localhost:8443, '', false",
+    "https://localhost:8443, localhost, true",
+    "https://localhost:8443, localhost:8443, true",
+    "https://localhost:8443, localhost:9443, false",
+    "https://localhost:8443, other, false",
+    "https://vault.azure.net, '', false",
+    "https://contoso.vault.azure.net.evil.test, '', false",
+    "https://contoso.managedhsm.azure.net, '', false",
+  })
+  void trustsKeyVaultsDomainsAndTheHostsItIsTold(String vault, String allowed, boolean trusted) {
+    Set<String> hosts = allowed.isEmpty() ? Set.of() : Set.of(allowed);
+    assertEquals(trusted, VaultRef.parse(vault).trusted(hosts));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "contoso, contoso",
+    "https://contoso.vault.azure.cn, contoso",
+    "https://localhost:8443, localhost",
+  })
+  void namesTheVaultAsAzKeyvaultDoes(String vault, String name) {
+    assertEquals(name, VaultRef.parse(vault).name());
   }
 }

@@ -176,7 +176,12 @@ class CheckReportTest {
             "cells cannot break the table or inject HTML",
             row("X", "unreachable", Level.ERROR, "a|b\nc <b>&", false),
             "| ❌ | `X` | `db-url` | contoso-dev | `0f1e2d3c` | unreachable | 2026-03-01"
-                + " | a\\|b c &lt;b&gt;&amp; |"),
+                + " | a\\|b\\\\u000ac \\<b\\>\\& |"),
+        Arguments.of(
+            "cells cannot add links, images or emphasis",
+            row("X", "unreachable", Level.ERROR, "![x](https://e.test/p) *b* _i_ ~s~ `c`", false),
+            "| ❌ | `X` | `db-url` | contoso-dev | `0f1e2d3c` | unreachable | 2026-03-01"
+                + " | \\!\\[x\\](https://e.test/p) \\*b\\* \\_i\\_ \\~s\\~ \\`c\\` |"),
         Arguments.of(
             "optional warning",
             new Row(
@@ -235,6 +240,84 @@ class CheckReportTest {
   @MethodSource("annotationRows")
   void annotation(String name, Row row, String expected) {
     assertEquals(expected, CheckReport.annotations(List.of(row), "kvload.json"));
+  }
+
+  /** A version as a hostile vault's {@code id} could end, and a detail with every kind of trap. */
+  static final String HOSTILE_VERSION = "\u001b]0;pwned\u0007";
+
+  static final String HOSTILE_DETAIL =
+      "a\u001b[2Jb\u202ec\u2066d\u200be\u009bf\ng ##[error]h ::warning::i";
+
+  static Row hostile() {
+    return new Row(
+        "A",
+        "db-url",
+        DEV,
+        HOSTILE_VERSION,
+        "unreachable",
+        null,
+        null,
+        false,
+        Level.ERROR,
+        HOSTILE_DETAIL,
+        3,
+        5);
+  }
+
+  static void assertInert(String shown) {
+    assertFalse(
+        shown.codePoints().anyMatch(c -> dev.kvload.Printable.unsafe(c) && c != '\n'), shown);
+    for (String line : shown.lines().toList()) {
+      RunnerLog runner = new RunnerLog().read(line);
+      assertTrue(
+          runner.actedNames().stream().allMatch(n -> n.equals("error")),
+          "no command but kvload's own annotation: " + runner.acted());
+    }
+  }
+
+  @Test
+  void hostileStringsReachNoTerminalAndNoRunnerInTheTable() {
+    String table = CheckReport.table(List.of(hostile()));
+    assertInert(table);
+    assertEquals(2, table.lines().count(), "one line per row");
+    assertTrue(table.contains("  \\u001b]0;pwne  "), "the version, cut to 8: " + table);
+    assertTrue(
+        table.contains("a\\u001b[2Jb\\u202ec\\u2066d\\u200be\\u009bf\\u000ag #\\u0023[error]h"),
+        table);
+    assertEquals(List.of(), new RunnerLog().read(table).acted());
+  }
+
+  /** JSON keeps every string exact for a reader, and shows a terminal or the runner nothing. */
+  @Test
+  void hostileStringsStayExactInJsonButInert() throws Exception {
+    String json = CheckReport.json(List.of(hostile()));
+    assertInert(json);
+    assertFalse(json.contains("#"), json);
+    assertEquals(List.of(), new RunnerLog().read(json).acted());
+    JsonNode row = new ObjectMapper().readTree(json).get(0);
+    assertEquals(HOSTILE_VERSION, row.get("version").asText());
+    assertEquals(HOSTILE_DETAIL, row.get("detail").asText());
+  }
+
+  @Test
+  void surrogatePairsSurviveTheEscapesAndALoneOneStillMakesJson() throws Exception {
+    Row row =
+        new Row("A", "db-url", DEV, "v\ud800x", "ok", null, null, false, Level.OK, "😀", 3, 5);
+    JsonNode json = new ObjectMapper().readTree(CheckReport.json(List.of(row))).get(0);
+    assertEquals("😀", json.get("detail").asText());
+  }
+
+  @Test
+  void hostileStringsInTheStepSummaryAndAnnotations() {
+    String markdown = CheckReport.markdown(List.of(hostile()));
+    assertInert(markdown);
+    assertEquals(6, markdown.lines().count(), "title, blank, header, rule, one row, blank");
+    String annotations = CheckReport.annotations(List.of(hostile()), "kvload.json");
+    assertInert(annotations);
+    RunnerLog runner = new RunnerLog().read(annotations);
+    assertEquals(1, runner.acted().size(), runner.acted().toString());
+    assertTrue(
+        runner.acted().getFirst().contains("a\\u001b[2Jb\\u202ec"), runner.acted().toString());
   }
 
   @Test

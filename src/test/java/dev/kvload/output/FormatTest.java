@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.kvload.importing.DotenvReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,14 +61,7 @@ class FormatTest {
   @MethodSource("awkwardValues")
   void dotenvRoundTrips(String name, String value) {
     String text = new String(Format.DOTENV.render(Map.of("V", value)), StandardCharsets.UTF_8);
-    assertEquals(Map.of("V", value), readDotenv(text));
-  }
-
-  /** The dotenv text as kvload import reads it: a reader written from the dialect's rules. */
-  static Map<String, String> readDotenv(String text) {
-    Map<String, String> values = new LinkedHashMap<>();
-    DotenvReader.parse(text, "dotenv").values().forEach((k, v) -> values.put(k, v.reveal()));
-    return values;
+    assertEquals(Map.of("V", value), DotenvValues.read(text));
   }
 
   @ParameterizedTest(name = "json round-trips {0}")
@@ -115,6 +107,40 @@ class FormatTest {
         Arguments.of("dotenv", Format.DOTENV),
         Arguments.of("JSON", Format.JSON),
         Arguments.of("github", Format.GITHUB));
+  }
+
+  static Stream<Arguments> dotenvPitfalls() {
+    return Stream.of(
+        Arguments.of("plain", "hunter2", null),
+        Arguments.of("a lone dollar", "pa$$ 5$", null),
+        Arguments.of("newlines and quotes of the other kind", "it's\nfine", null),
+        Arguments.of(
+            "ends with a backslash: python-dotenv loses it and the next",
+            "C:\\temp\\",
+            "ends with \\, which makes python-dotenv lose it and the next variable; holds \" or"
+                + " \\, which Node's dotenv leaves escaped"),
+        Arguments.of(
+            "${VAR}",
+            "x${HOME}",
+            "holds $NAME or ${...}, which docker compose expands (python-dotenv: ${...})"),
+        Arguments.of(
+            "$VAR",
+            "$PATH",
+            "holds $NAME or ${...}, which docker compose expands (python-dotenv: ${...})"),
+        Arguments.of(
+            "a double quote", "say \"hi\"", "holds \" or \\, which Node's dotenv leaves escaped"),
+        Arguments.of(
+            "a backslash inside", "a\\nb", "holds \" or \\, which Node's dotenv leaves escaped"));
+  }
+
+  /** What dotenv readers misread, in words that never quote the value; other formats have none. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dotenvPitfalls")
+  void dotenvPitfall(String name, String value, String pitfall) {
+    assertEquals(java.util.Optional.ofNullable(pitfall), Format.DOTENV.pitfall(value));
+    for (Format other : new Format[] {Format.SH, Format.JSON, Format.GITHUB}) {
+      assertEquals(java.util.Optional.empty(), other.pitfall(value));
+    }
   }
 
   @Test

@@ -1,8 +1,12 @@
 package dev.kvload.output;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -96,7 +100,8 @@ class WorkflowCommandsTest {
             "each line of a multi-line value, blank ones skipped",
             new String[] {"-----BEGIN KEY-----\nabc%def\r\n\n  \n-----END KEY-----\n"},
             "::add-mask::-----BEGIN KEY-----\n::add-mask::abc%25def\n::add-mask::-----END KEY-----\n"),
-        Arguments.of("every value", new String[] {"a1", "b2"}, "::add-mask::a1\n::add-mask::b2\n"),
+        Arguments.of(
+            "every value", new String[] {"a1b2", "b2c3"}, "::add-mask::a1b2\n::add-mask::b2c3\n"),
         Arguments.of("empty value", new String[] {""}, ""));
   }
 
@@ -104,5 +109,61 @@ class WorkflowCommandsTest {
   @MethodSource("masks")
   void masks(String name, String[] values, String expected) {
     assertEquals(expected, GithubMasks.commands(java.util.List.of(values)));
+  }
+
+  /** The older form's escaping, which a comment mask uses, round-trips through the runner. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("texts")
+  void maskCommentRoundTripsThroughTheRunner(String name, String text) {
+    String comment = WorkflowCommands.maskComment(text);
+    assertEquals(1, comment.lines().count(), "one line");
+    RunnerLog runner = new RunnerLog().read(comment);
+    assertEquals(List.of("add-mask:" + text), runner.acted());
+  }
+
+  /**
+   * Between stop and resume the runner acts on nothing a value could hold, in either form, and
+   * resumes at the token alone; masks before the stop still count.
+   */
+  @Test
+  void stopAndResumeInBothForms() {
+    List<String> hostile =
+        List.of(
+            "::error::pwned",
+            "  ::warning title=x::pwned",
+            "::add-mask::hides-nothing",
+            "::stop-commands::other",
+            "x ##[error]pwned",
+            "::endgroup::",
+            "::KVLOAD-NOT-THE-TOKEN::");
+    String token = WorkflowCommands.stopToken(hostile);
+    for (boolean comments : new boolean[] {false, true}) {
+      String text =
+          WorkflowCommands.mask("s3cr3t-line")
+              + (comments ? WorkflowCommands.stopComment(token) : WorkflowCommands.stop(token))
+              + String.join("\n", hostile)
+              + "\nthe s3cr3t-line here\n"
+              + (comments ? WorkflowCommands.resumeComment(token) : WorkflowCommands.resume(token))
+              + "::notice::after\n";
+      RunnerLog runner = new RunnerLog().read(text);
+      assertEquals(
+          List.of("add-mask", "stop-commands", "resume", "notice"),
+          runner.actedNames(),
+          "comments " + comments);
+      assertEquals(hostile.size() + 1, runner.shown().size());
+      assertEquals("the *** here", runner.shown().getLast());
+    }
+  }
+
+  @Test
+  void theStopTokenIsInNoValueInAnyCase() {
+    String token = WorkflowCommands.stopToken(List.of());
+    assertTrue(token.matches("kvload-[0-9a-f]{32}"), token);
+    assertNotEquals(token, WorkflowCommands.stopToken(List.of()));
+    var candidates = List.of("kvload-aa11", "kvload-bb22", "kvload-cc33").iterator();
+    assertEquals(
+        "kvload-cc33",
+        WorkflowCommands.stopToken(
+            List.of("x KVLOAD-AA11 y", "::kvload-bb22::"), candidates::next));
   }
 }

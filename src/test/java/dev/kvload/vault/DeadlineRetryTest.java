@@ -8,6 +8,7 @@ import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
+import dev.kvload.http.BufferedAnswer;
 import java.io.EOFException;
 import java.io.UncheckedIOException;
 import java.net.UnknownHostException;
@@ -112,6 +113,10 @@ class DeadlineRetryTest {
                     "refused", null, new UncheckedIOException(new java.net.ConnectException()))),
             false),
         Arguments.of(
+            "a challenge asking for a token kvload will not give",
+            new RuntimeException(new ChallengeRefused("asks for https://azure.net")),
+            false),
+        Arguments.of(
             "a cause of an untrusted certificate, asked about on its own",
             new java.security.cert.CertPathValidatorException("no path to a trusted root"),
             false));
@@ -180,6 +185,6 @@ class DeadlineRetryTest {
 
   private static HttpResponse answer(int status, Map<String, String> headers) {
     HttpRequest request = new HttpRequest(HttpMethod.GET, "https://vault.test/secrets/db-url");
-    return new WholeBody.Read(request, status, headers(headers), new byte[0]);
+    return new BufferedAnswer(request, status, headers(headers), new byte[0]);
   }
 }
