@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -162,44 +163,45 @@ class SecretListingTest {
     assertEquals(List.of("/secrets?p=0", "/secrets?p=1"), asked);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("foreignLinks")
-  void neverFollowsALinkElsewhereAndSaysWhereItPointed(String name, String link, String shown) {
-    List<String> asked = new ArrayList<>();
-    var failure =
-        assertThrows(
-            Failure.Vault.class,
-            () ->
-                SecretListing.all(
-                    VAULT,
-                    "/secrets",
-                    at -> {
-                      asked.add(at);
-                      return new SecretListing.Page(List.of("a"), link);
-                    },
-                    10));
-    assertEquals(List.of("/secrets"), asked);
-    assertTrue(
-        failure.lines().getFirst().contains("points its next page at " + shown),
-        failure.lines().toString());
-    assertTrue(failure.lines().getFirst().contains("no token was sent there"));
-  }
-
-  static Stream<Arguments> foreignLinks() {
+  static Stream<Arguments> stops() {
+    String vault = "https://kv-one.vault.azure.net/secrets?p=";
     return Stream.of(
         Arguments.of(
-            "another host",
-            "https://evil.example/secrets?api-version=7.4",
-            "https://evil.example/secrets?api-version=7.4"),
+            "a link to another host: not followed, no token sent",
+            (IntFunction<String>) page -> "https://evil.example/secrets?api-version=7.4",
+            10,
+            1,
+            "points its next page at https://evil.example/secrets?api-version=7.4, which is not"
+                + " this vault: not followed, and no token was sent there"),
         Arguments.of(
             "a link with a terminal escape, shown escaped",
-            "https://evil.example/secrets?steal=\u001b[2J",
-            "https://evil.example/secrets?steal=\\u001b[2J"));
+            (IntFunction<String>) page -> "https://evil.example/secrets?steal=\u001b[2J",
+            10,
+            1,
+            "points its next page at https://evil.example/secrets?steal=\\u001b[2J"),
+        Arguments.of(
+            "a link back to an earlier page",
+            (IntFunction<String>) page -> vault + ((page + 1) % 2),
+            100,
+            2,
+            "points back to a page it already sent"),
+        Arguments.of(
+            "pages without end",
+            (IntFunction<String>) page -> vault + (page + 1),
+            7,
+            7,
+            "did not end after 7 pages (7 names)"));
   }
 
-  @Test
-  void stopsALinkBackToAnEarlierPage() {
-    List<String> asked = new ArrayList<>();
+  /**
+   * @param next the nextLink of the page with this number (0 first)
+   * @param asked how many pages are fetched before it stops
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stops")
+  void stopsAListingThatWouldGoWrong(
+      String name, IntFunction<String> next, int maxPages, int asked, String expected) {
+    List<String> fetched = new ArrayList<>();
     var failure =
         assertThrows(
             Failure.Vault.class,
@@ -208,36 +210,11 @@ class SecretListingTest {
                     VAULT,
                     "/secrets?p=0",
                     at -> {
-                      asked.add(at);
-                      String next = at.equals("/secrets?p=0") ? "p=1" : "p=0";
-                      return new SecretListing.Page(
-                          List.of(at), "https://kv-one.vault.azure.net/secrets?" + next);
+                      fetched.add(at);
+                      return new SecretListing.Page(List.of("s"), next.apply(fetched.size() - 1));
                     },
-                    100));
-    assertEquals(List.of("/secrets?p=0", "/secrets?p=1"), asked);
-    assertTrue(failure.lines().getFirst().contains("points back to a page it already sent"));
-  }
-
-  @Test
-  void stopsAListingWithoutEnd() {
-    List<String> asked = new ArrayList<>();
-    var failure =
-        assertThrows(
-            Failure.Vault.class,
-            () ->
-                SecretListing.all(
-                    VAULT,
-                    "/secrets?p=0",
-                    at -> {
-                      asked.add(at);
-                      return new SecretListing.Page(
-                          List.of("s"),
-                          "https://kv-one.vault.azure.net/secrets?p=" + (asked.size()));
-                    },
-                    7));
-    assertEquals(7, asked.size());
-    assertTrue(
-        failure.lines().getFirst().contains("did not end after 7 pages (7 names)"),
-        failure.lines().toString());
+                    maxPages));
+    assertEquals(asked, fetched.size(), fetched::toString);
+    assertTrue(failure.lines().getFirst().contains(expected), failure.lines().toString());
   }
 }
