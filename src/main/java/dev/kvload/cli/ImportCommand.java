@@ -22,8 +22,9 @@ import picocli.CommandLine.ParentCommand;
       "A secret that holds the same value already is left alone; one with another value is"
           + " refused unless --overwrite. Nothing is sent when the file cannot be read, two"
           + " variables would be one secret, or the manifest maps a variable elsewhere.",
-      "Writing needs the role Key Vault Secrets Officer on the vault (reading needs only Secrets"
-          + " User)."
+      "The vault is the one --vault (or $KVLOAD_VAULT) names, never the manifest's default: a"
+          + " manifest can come with anyone's repository. Writing needs the role Key Vault Secrets"
+          + " Officer on it (reading needs only Secrets User)."
     },
     footer = {
       "",

@@ -1,6 +1,7 @@
 package dev.kvload.core;
 
 import dev.kvload.Failure;
+import dev.kvload.Printable;
 import dev.kvload.importing.DotenvReader;
 import dev.kvload.importing.GitHistory;
 import dev.kvload.importing.SecretNames;
@@ -91,7 +92,7 @@ public final class Importer {
     Loader.requireTrusted(vault, settings.allowedVaultHosts());
     ManifestPlan plan = manifestPlan(manifestPath, manifestText, vault, names, request.overwrite());
     String newText = plan.apply();
-    check(newText, manifestPath, vault);
+    check(newText, manifestPath, vault, names);
 
     Optional<GitHistory.Status> git =
         GitHistory.of(session.cwd().resolve(request.file()), session.env());
@@ -143,18 +144,32 @@ public final class Importer {
     printDone(session.out(), shown, vault, items, plan, removed, git);
   }
 
-  /** {@code --vault} (or {@code KVLOAD_VAULT}), else the manifest's own default vault. */
+  /**
+   * {@code --vault} or {@code KVLOAD_VAULT}, never the manifest's default vault: the manifest may
+   * have come with a cloned repository, and where the values go is the user's word alone.
+   */
   private static VaultRef vault(Settings settings, Optional<String> manifest, Path manifestPath) {
     if (settings.vault() != null) {
       return settings.vault();
     }
-    VaultRef own = manifest.map(ManifestEditor::defaultVault).orElse(null);
-    if (own == null) {
-      throw new Failure.Usage(
-          "import needs the vault to write to: --vault NAME|URL (or KVLOAD_VAULT)"
-              + (manifest.isPresent() ? "; " + manifestPath + " names no default vault" : ""));
+    VaultRef named = null;
+    try {
+      named = manifest.map(ManifestEditor::defaultVault).orElse(null);
+    } catch (IllegalArgumentException notAManifest) {
+      // Said once the vault is given: this message is about the vault.
     }
-    return own;
+    throw new Failure.Usage(
+        "import needs the vault to write to: --vault NAME|URL (or KVLOAD_VAULT)"
+            + (named == null
+                ? ""
+                : "; "
+                    + manifestPath
+                    + " names vault "
+                    + Printable.of(named.toString())
+                    + ", but values go only to a vault named on the command line (a manifest"
+                    + " can come from anyone's repository): add --vault "
+                    + Printable.of(named.toString())
+                    + " if it is yours"));
   }
 
   private static State state(Current current, DotenvReader.Entry entry) {
@@ -214,7 +229,7 @@ public final class Importer {
           (variable, secret) -> added.add(new ManifestEditor.Entry(variable, secret, null)));
       return new ManifestPlan(path, null, vault, added, List.of(), List.of());
     }
-    VaultRef own = ManifestEditor.defaultVault(text.get());
+    VaultRef own = ownVault(text.get(), path, vault);
     // Entries without a vault of their own need one to be read: the import's stands in when the
     // manifest has none, as --vault would.
     Manifest manifest =
@@ -267,22 +282,51 @@ public final class Importer {
   }
 
   /**
-   * The edited manifest must read back as a valid one: checked before any request, so that a bug
-   * here stops the import before anything is written.
+   * The manifest's own default vault, or null. A manifest that cannot be edited is refused before
+   * any request, in the parser's words where it can say what is wrong (line and column).
    */
-  private static void check(String text, Path path, VaultRef vault) {
+  private static VaultRef ownVault(String text, Path path, VaultRef vault) {
     try {
-      ManifestParser.parse(
-          text.getBytes(StandardCharsets.UTF_8),
-          path,
-          ManifestEditor.defaultVault(text) == null ? vault : null);
+      return ManifestEditor.defaultVault(text);
+    } catch (IllegalArgumentException notEditable) {
+      ManifestParser.parse(text.getBytes(StandardCharsets.UTF_8), path, vault);
+      throw new Failure.Manifest(
+          path
+              + ": kvload cannot add entries to this manifest (it needs a \"secrets\" object):"
+              + " fix it, or import into another one with -m FILE");
+    }
+  }
+
+  /**
+   * The edited manifest must read back as a valid one that maps each imported variable to its
+   * secret: checked before any request, so that an edit that went wrong (a bug, or a manifest
+   * written to mislead a text edit) stops the import before anything is written.
+   */
+  private static void check(String text, Path path, VaultRef vault, Map<String, String> names) {
+    List<String> lines = new ArrayList<>();
+    try {
+      Manifest manifest =
+          ManifestParser.parse(
+              text.getBytes(StandardCharsets.UTF_8),
+              path,
+              ownVault(text, path, vault) == null ? vault : null);
+      Map<String, SecretRef> mapped = new LinkedHashMap<>();
+      manifest.bindings().forEach(b -> mapped.put(b.variable(), b.secret()));
+      names.forEach(
+          (variable, secret) -> {
+            if (!new SecretRef(vault, secret, null).equals(mapped.get(variable))) {
+              lines.add(variable + " would not map to secret '" + secret + "' in vault " + vault);
+            }
+          });
     } catch (Failure.Manifest invalid) {
-      List<String> lines = new ArrayList<>();
-      lines.add(
+      lines.addAll(invalid.lines());
+    }
+    if (!lines.isEmpty()) {
+      lines.addFirst(
           "the manifest kvload made from "
               + path
-              + " does not read back (a bug in kvload; please report it): it was not written");
-      lines.addAll(invalid.lines());
+              + " does not read back as it should (a bug in kvload; please report it): it was not"
+              + " written and nothing was sent");
       throw new Failure.Manifest(lines.toArray(String[]::new));
     }
   }
@@ -381,7 +425,9 @@ public final class Importer {
         if (item.state() != State.SAME) {
           String version = store.write(item.secret(), item.value());
           written.add(item.secret());
-          session.diagnostics().verbose("wrote secret '" + item.secret() + "' version " + version);
+          session
+              .diagnostics()
+              .verbose("wrote secret '" + item.secret() + "' version " + Printable.of(version));
         }
       }
     } catch (Failure failure) {

@@ -349,7 +349,10 @@ public final class FakeAzure implements AutoCloseable {
     return written.get(versionId);
   }
 
-  /** Answers every GET of this secret with {@code behaviour} instead. */
+  /**
+   * Answers every GET and PUT of this secret (after the challenge) with {@code behaviour} where it
+   * gives a reply; where it gives null, as Key Vault would.
+   */
   public void behave(String vault, String name, Function<Request, Reply> behaviour) {
     behaviours.put(key(vault, name), behaviour);
   }
@@ -568,7 +571,12 @@ public final class FakeAzure implements AutoCloseable {
       Reply special = listingBehaviour.apply(request);
       return special != null ? special : listing(request);
     }
-    return request.method().equals("PUT") ? putSecret(request, body) : null;
+    if (!request.method().equals("PUT")) {
+      return null;
+    }
+    Function<Request, Reply> behaviour = behaviours.get(key(request.vault(), secretName(request)));
+    Reply special = behaviour == null ? null : behaviour.apply(request);
+    return special != null ? special : putSecret(request, body);
   }
 
   /** Key Vault's SetSecret: a new version, with its content type and tags. */

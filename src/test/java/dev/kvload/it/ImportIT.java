@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code kvload import} end to end: the real launcher against the fake vault. Every value of every
@@ -403,7 +406,7 @@ class ImportIT {
             .formatted(vault());
     Files.writeString(manifest(), before);
     dotenv("DATABASE_URL=db-value-1\nEXISTING=existing-value-0\n", "db-value-1");
-    var run = kvload("import", ".env");
+    var run = kvload("import", ".env", "--vault", vault());
     assertEquals(0, run.exit(), run::toString);
     String after = Files.readString(manifest());
     assertEquals(
@@ -421,13 +424,13 @@ class ImportIT {
         "{\"vault\": \"" + vault() + "\", \"secrets\": {\n  \"DATABASE_URL\": \"legacy-db\"\n}}\n";
     Files.writeString(manifest(), before);
     dotenv("DATABASE_URL=db-value-1\n", "db-value-1");
-    var run = kvload("import", ".env");
+    var run = kvload("import", ".env", "--vault", vault());
     assertEquals(7, run.exit(), run::toString);
     assertTrue(
         run.stderr().contains("kvload.json:2:3: DATABASE_URL maps to secret 'legacy-db'"),
         run.stderr());
     assertEquals(List.of(), h.fake.requests());
-    var overwritten = kvload("import", ".env", "--overwrite");
+    var overwritten = kvload("import", ".env", "--vault", vault(), "--overwrite");
     assertEquals(0, overwritten.exit(), overwritten::toString);
     assertEquals(before.replace("legacy-db", "database-url"), Files.readString(manifest()));
   }
@@ -438,7 +441,7 @@ class ImportIT {
     String targetText = Files.readString(target);
     Files.createSymbolicLink(manifest(), target.getFileName());
     dotenv("TOKEN=token-value-1\n", "token-value-1");
-    var run = kvload("import", ".env");
+    var run = kvload("import", ".env", "--vault", vault());
     assertEquals(7, run.exit(), run::toString);
     assertTrue(run.stderr().contains("kvload.json: is a symbolic link"), run.stderr());
     assertEquals(List.of(), h.fake.requests());
@@ -498,6 +501,106 @@ class ImportIT {
         run.stderr().contains("this host did not ask for a token: it is not Key Vault"),
         run.stderr());
     assertEquals(List.of(), puts());
+    assertFalse(Files.exists(manifest()));
+  }
+
+  /**
+   * A manifest from a cloned repository names the vault it wants; the values go only where the
+   * command line says.
+   */
+  @Test
+  void aManifestDoesNotChooseWhereTheValuesGo() throws IOException {
+    String before = "{\"vault\": \"" + vault() + "\", \"secrets\": {}}\n";
+    Files.writeString(manifest(), before);
+    dotenv("TOKEN=token-value-1\n", "token-value-1");
+    var run = kvload("import", ".env");
+    assertEquals(2, run.exit(), run::toString);
+    assertTrue(
+        run.stderr()
+            .contains(
+                "kvload.json names vault "
+                    + vault()
+                    + ", but values go only to a vault named on the command line"),
+        run.stderr());
+    assertTrue(run.stderr().contains("add --vault " + vault() + " if it is yours"), run.stderr());
+    assertEquals(List.of(), h.fake.requests());
+    assertEquals(before, Files.readString(manifest()));
+  }
+
+  static Stream<Arguments> brokenManifests() {
+    return Stream.of(
+        Arguments.of("not JSON", "garbage", "kvload.json:1:8: Unrecognized token 'garbage'"),
+        Arguments.of(
+            "secrets is a list",
+            "{\"secrets\": [\"TOKEN\"]}",
+            "kvload.json:1:13: \"secrets\" must be an object"),
+        Arguments.of("no secrets", "{\"vault\": \"kv-a\"}", "kvload.json: no \"secrets\" object"),
+        Arguments.of(
+            "secrets twice, the second to mislead an edit",
+            "{\"secrets\": {\"A\": \"a\"}, \"secrets\": {}}",
+            "kvload.json:1:25: duplicate key 'secrets'"));
+  }
+
+  /** A manifest kvload cannot read is said with its place, before any request, and left as is. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("brokenManifests")
+  void aBrokenManifestStopsTheImportBeforeAnyRequest(String name, String text, String expected)
+      throws IOException {
+    Files.writeString(manifest(), text);
+    dotenv("TOKEN=token-value-1\n", "token-value-1");
+    var run = kvload("import", ".env", "--vault", vault());
+    assertEquals(3, run.exit(), run::toString);
+    assertTrue(run.stderr().contains(expected), run.stderr());
+    assertFalse(run.stderr().contains("internal error"), run.stderr());
+    assertEquals(List.of(), h.fake.requests());
+    assertEquals(text, Files.readString(manifest()));
+  }
+
+  static Stream<Arguments> hostileWriteAnswers() {
+    String escape = "\\u001b]0;owned\\u0007";
+    return Stream.of(
+        Arguments.of(
+            "a 200 whose version is a terminal escape, and nothing stored",
+            FakeAzure.Reply.status(200, "{\"id\": \"https://x/secrets/token/v" + escape + "\"}"),
+            5,
+            "wrote secret 'token' version v\\u001b]0;owned\\u0007"),
+        Arguments.of(
+            "a 400 that quotes the value",
+            FakeAzure.Reply.status(
+                400,
+                "{\"error\": {\"code\": \"BadParameter\", \"message\": \"token-value-1 "
+                    + escape
+                    + "\"}}"),
+            5,
+            "refused secret 'token' as invalid (HTTP 400)"),
+        Arguments.of(
+            "a 200 that is not JSON but the value",
+            FakeAzure.Reply.status(200, "token-value-1"),
+            6,
+            "the answer about secret 'token' could not be read"),
+        Arguments.of(
+            "a 502 that quotes the value",
+            FakeAzure.Reply.status(502, "{\"value\": \"token-value-1" + escape + "\"}"),
+            6,
+            "answered HTTP 502 after retrying while writing secret 'token'"));
+  }
+
+  /**
+   * Whatever a vault (or whatever answers in its place) says to a write, no value and no raw
+   * control character reaches the terminal, and nothing is deleted or recorded as done.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hostileWriteAnswers")
+  void aHostileAnswerToAWriteIsNeverShownRaw(
+      String name, FakeAzure.Reply reply, int exit, String expected) throws IOException {
+    Path file = dotenv("TOKEN=token-value-1\n", "token-value-1");
+    h.fake.behave(VAULT, "token", request -> request.method().equals("PUT") ? reply : null);
+    var run = kvload("import", ".env", "--vault", vault(), "--remove", "-v", "--timeout", "5s");
+    assertEquals(exit, run.exit(), run::toString);
+    assertTrue(run.stderr().contains(expected), run.stderr());
+    assertFalse(run.stderr().contains("\u001b"), "a raw escape reached the terminal");
+    assertFalse(run.stdout().contains("\u001b"), "a raw escape reached the terminal");
+    assertTrue(Files.exists(file));
     assertFalse(Files.exists(manifest()));
   }
 
