@@ -285,6 +285,26 @@ class ImportIT {
   }
 
   @Test
+  void aDotenvOnceCommittedAndNoLongerTrackedSaysToRotateToo() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/git")), "git is installed");
+    dotenv("DATABASE_URL=once-committed-1\n", "once-committed-1");
+    git("init", "-q", ".");
+    git("add", ".env");
+    git("commit", "-qm", "config");
+    git("rm", "-q", "--cached", ".env");
+    git("commit", "-qm", "untrack");
+    var run = kvload("import", ".env", "--vault", vault(), "--dry-run");
+    assertEquals(0, run.exit(), run::toString);
+    assertTrue(
+        run.stderr()
+            .contains(
+                "WARNING: .env is in this repository's history (git log --all -- .env): every"
+                    + " clone holds its values"),
+        run.stderr());
+    assertTrue(run.stderr().contains("ROTATE every one"), run.stderr());
+  }
+
+  @Test
   void anIgnoredDotenvThatWasNeverCommittedIsNoAlarm() throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/git")), "git is installed");
     dotenv("DATABASE_URL=local-password-1\n", "local-password-1");

@@ -10,8 +10,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code kvload init} end to end: a starter manifest from a dotenv file or a vault's listing. */
 class InitIT {
@@ -191,6 +195,44 @@ class InitIT {
     assertEquals(6, run.exit(), run::toString);
     assertTrue(run.stderr().contains("points back to a page it already sent"), run.stderr());
     assertEquals(2, listings().size());
+    assertFalse(Files.exists(h.dir.resolve("kvload.json")));
+  }
+
+  static Stream<Arguments> listingAnswers() {
+    String escape = "\\u001b]0;owned\\u0007";
+    return Stream.of(
+        Arguments.of(
+            "403 for an identity that may not list",
+            FakeAzure.Reply.status(
+                403,
+                "{\"error\": {\"code\": \"Forbidden\", \"message\": \"no "
+                    + escape
+                    + "\","
+                    + " \"innererror\": {\"code\": \"ForbiddenByRbac\"}}}"),
+            5,
+            "listing secrets takes the role 'Key Vault Secrets User' on the vault"),
+        Arguments.of(
+            "a page that is not JSON",
+            FakeAzure.Reply.status(200, "<html>" + escape + "</html>"),
+            6,
+            "the secret listing could not be read (not the JSON Key Vault sends)"),
+        Arguments.of(
+            "a 500 with an escape in its body",
+            FakeAzure.Reply.status(500, "{\"error\": {\"message\": \"" + escape + "\"}}"),
+            6,
+            "answered HTTP 500 after retrying while listing the secrets"));
+  }
+
+  /** Whatever answers a listing, init says what happened in its own words and writes nothing. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("listingAnswers")
+  void aListingThatFailsWritesNoManifest(
+      String name, FakeAzure.Reply reply, int exit, String expected) {
+    h.fake.behaveForListing(request -> reply);
+    var run = h.kvload("init", "--vault", vault(), "--from-vault", "--timeout", "5s");
+    assertEquals(exit, run.exit(), run::toString);
+    assertTrue(run.stderr().contains(expected), run.stderr());
+    assertFalse(run.stderr().contains("\u001b"), "a raw escape reached the terminal");
     assertFalse(Files.exists(h.dir.resolve("kvload.json")));
   }
 
