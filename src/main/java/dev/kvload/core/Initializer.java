@@ -123,7 +123,7 @@ public final class Initializer {
       throw new Failure.Output(
           shown
               + ": a manifest is there already; init leaves it as it is. --force replaces it,"
-              + " 'kvload import FILE' adds a dotenv file's variables to it",
+              + " 'kvload import FILE --vault VAULT' adds a dotenv file's variables to it",
           null);
     }
     return true;
@@ -152,7 +152,9 @@ public final class Initializer {
             List.of(
                 List.of("kvload check", "is every secret there, enabled, in date?"),
                 List.of("kvload run -- YOUR-COMMAND", "it gets the variables from Key Vault"),
-                List.of("kvload import .env", "moves a dotenv file's values into the vault")),
+                List.of(
+                    "kvload import .env --vault " + vault,
+                    "moves a dotenv file's values into the vault")),
             "  ",
             "    ")
         .forEach(out::println);

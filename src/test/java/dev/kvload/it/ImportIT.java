@@ -600,7 +600,9 @@ class ImportIT {
             "the answer about secret 'token' could not be read"),
         Arguments.of(
             "a 502 that quotes the value",
-            FakeAzure.Reply.status(502, "{\"value\": \"token-value-1" + escape + "\"}"),
+            // A Retry-After beyond any deadline: kvload gives up at once, before --timeout.
+            FakeAzure.Reply.status(502, "{\"value\": \"token-value-1" + escape + "\"}")
+                .withHeader("Retry-After", "3600"),
             6,
             "answered HTTP 502 after retrying while writing secret 'token'"));
   }
@@ -615,7 +617,7 @@ class ImportIT {
       String name, FakeAzure.Reply reply, int exit, String expected) throws IOException {
     Path file = dotenv("TOKEN=token-value-1\n", "token-value-1");
     h.fake.behave(VAULT, "token", request -> request.method().equals("PUT") ? reply : null);
-    var run = kvload("import", ".env", "--vault", vault(), "--remove", "-v", "--timeout", "5s");
+    var run = kvload("import", ".env", "--vault", vault(), "--remove", "-v");
     assertEquals(exit, run.exit(), run::toString);
     assertTrue(run.stderr().contains(expected), run.stderr());
     assertFalse(run.stderr().contains("\u001b"), "a raw escape reached the terminal");

@@ -88,6 +88,7 @@ class InitIT {
       assertTrue(text.contains("\"" + variable + "\": \""), variable + " in\n" + text);
     }
     assertFalse(text.contains("SWITCHED_OFF"), text);
+    assertTrue(run.stdout().contains("kvload import .env --vault " + vault()), run.stdout());
     valid(h.dir.resolve("kvload.json"));
   }
 
@@ -108,6 +109,8 @@ class InitIT {
     var refused = h.kvload("init", "--vault", "contoso-dev");
     assertEquals(7, refused.exit(), refused::toString);
     assertTrue(refused.stderr().contains("a manifest is there already"), refused.stderr());
+    assertTrue(
+        refused.stderr().contains("'kvload import FILE --vault VAULT' adds"), refused.stderr());
     assertEquals(mine, Files.readString(manifest));
     var forced = h.kvload("init", "--vault", "contoso-dev", "--force");
     assertEquals(0, forced.exit(), forced::toString);
@@ -218,7 +221,9 @@ class InitIT {
             "the secret listing could not be read (not the JSON Key Vault sends)"),
         Arguments.of(
             "a 500 with an escape in its body",
-            FakeAzure.Reply.status(500, "{\"error\": {\"message\": \"" + escape + "\"}}"),
+            // A Retry-After beyond any deadline: kvload gives up at once, before --timeout.
+            FakeAzure.Reply.status(500, "{\"error\": {\"message\": \"" + escape + "\"}}")
+                .withHeader("Retry-After", "3600"),
             6,
             "answered HTTP 500 after retrying while listing the secrets"));
   }
@@ -229,7 +234,7 @@ class InitIT {
   void aListingThatFailsWritesNoManifest(
       String name, FakeAzure.Reply reply, int exit, String expected) {
     h.fake.behaveForListing(request -> reply);
-    var run = h.kvload("init", "--vault", vault(), "--from-vault", "--timeout", "5s");
+    var run = h.kvload("init", "--vault", vault(), "--from-vault");
     assertEquals(exit, run.exit(), run::toString);
     assertTrue(run.stderr().contains(expected), run.stderr());
     assertFalse(run.stderr().contains("\u001b"), "a raw escape reached the terminal");
