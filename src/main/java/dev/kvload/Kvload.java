@@ -4,6 +4,8 @@ import dev.kvload.cli.CheckCommand;
 import dev.kvload.cli.CompletionCommand;
 import dev.kvload.cli.Context;
 import dev.kvload.cli.ExportCommand;
+import dev.kvload.cli.ImportCommand;
+import dev.kvload.cli.InitCommand;
 import dev.kvload.cli.KvloadCommand;
 import dev.kvload.cli.LoginCommand;
 import dev.kvload.cli.LogoutCommand;
@@ -72,7 +74,7 @@ public final class Kvload {
         case "--" -> {
           return fetching;
         }
-        case "run", "export", "check", "login" -> fetching = true;
+        case "run", "export", "check", "login", "import" -> fetching = true;
         case "help", "--help", "-h", "--version", "-V" -> {
           return false;
         }
@@ -98,6 +100,8 @@ public final class Kvload {
     commands.put("login", () -> new LoginCommand(context));
     commands.put("logout", () -> new LogoutCommand(context));
     commands.put("status", () -> new StatusCommand(context));
+    commands.put("init", () -> new InitCommand(context));
+    commands.put("import", () -> new ImportCommand(context));
     commands.put("completion", () -> new CompletionCommand(context));
     CommandLine cli = new CommandLine(new KvloadCommand());
     String first = args.length > 0 ? args[0] : "";

@@ -29,6 +29,8 @@ class KvloadTest {
         Arguments.argumentSet("login signs in over TLS", new String[] {"login"}, true),
         Arguments.argumentSet("status asks no server", new String[] {"status"}, false),
         Arguments.argumentSet("validate", new String[] {"validate"}, false),
+        Arguments.argumentSet("import", new String[] {"import", ".env", "--vault", "v"}, true),
+        Arguments.argumentSet("init", new String[] {"init", "--vault", "v"}, false),
         Arguments.argumentSet("nothing", new String[] {}, false),
         Arguments.argumentSet("help for run", new String[] {"help", "run"}, false),
         Arguments.argumentSet("run --help", new String[] {"run", "--help"}, false),
@@ -72,6 +74,8 @@ class KvloadTest {
               "login",
               "logout",
               "status",
+              "init",
+              "import",
               "completion",
               "help"),
           Kvload.commandLine(context(), args).getSubcommands().keySet(),
@@ -83,7 +87,17 @@ class KvloadTest {
   @Test
   void onlyTheCommandThatComesFirst() {
     for (String name :
-        List.of("run", "export", "check", "validate", "shell-hook", "login", "logout", "status")) {
+        List.of(
+            "run",
+            "export",
+            "check",
+            "validate",
+            "shell-hook",
+            "login",
+            "logout",
+            "status",
+            "init",
+            "import")) {
       assertEquals(
           Set.of(name),
           Kvload.commandLine(context(), new String[] {name, "--help"}).getSubcommands().keySet());

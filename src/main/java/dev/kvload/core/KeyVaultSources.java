@@ -1,12 +1,14 @@
 package dev.kvload.core;
 
 import com.azure.core.credential.TokenCredential;
+import dev.kvload.Failure;
 import dev.kvload.auth.Credentials;
 import dev.kvload.http.RequestTags;
 import dev.kvload.http.Transport;
 import dev.kvload.vault.KeyVaultSource;
 import dev.kvload.vault.SecretSource;
 import java.time.Duration;
+import java.util.function.Function;
 
 /** The production {@link SourceFactory}: Key Vault, with the credential the settings choose. */
 public final class KeyVaultSources implements SourceFactory {
@@ -22,6 +24,37 @@ public final class KeyVaultSources implements SourceFactory {
 
   @Override
   public SecretSource open(Settings settings, Session session) {
+    Connection connection = connect(settings, session);
+    TokenCredential credential = connection.credential();
+    Transport transport = connection.transport();
+    try {
+      return new KeyVaultSource(
+          credential,
+          transport,
+          MAX_IN_FLIGHT,
+          connection.authFailure(),
+          session.clock(),
+          session.diagnostics()::verbose,
+          resource -> Credentials.prefetch(credential, settings.auth(), transport, resource));
+    } catch (RuntimeException e) {
+      transport.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The transport and credential of a run, which reading ({@link KeyVaultSource}) and writing
+   * ({@link KeyVaultStores}) open alike.
+   *
+   * @param authFailure explains a token failure for the chosen auth mode
+   */
+  record Connection(
+      Transport transport,
+      TokenCredential credential,
+      Function<Throwable, Failure.Auth> authFailure) {}
+
+  /** Opens the run's transport and credential; the caller closes the transport. */
+  static Connection connect(Settings settings, Session session) {
     Duration connect =
         settings.timeout().compareTo(MAX_CONNECT) < 0 ? settings.timeout() : MAX_CONNECT;
     RequestTags tags = RequestTags.forRun("kvload/" + Version.get());
@@ -39,14 +72,8 @@ public final class KeyVaultSources implements SourceFactory {
     try {
       TokenCredential credential =
           Credentials.create(settings.auth(), transport, session.diagnostics()::warn);
-      return new KeyVaultSource(
-          credential,
-          transport,
-          MAX_IN_FLIGHT,
-          error -> Credentials.explain(settings.auth().mode(), error),
-          session.clock(),
-          session.diagnostics()::verbose,
-          resource -> Credentials.prefetch(credential, settings.auth(), transport, resource));
+      return new Connection(
+          transport, credential, error -> Credentials.explain(settings.auth().mode(), error));
     } catch (RuntimeException e) {
       transport.close();
       throw e;

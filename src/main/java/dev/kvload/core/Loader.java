@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,16 +76,36 @@ public final class Loader {
                     + ": vault "
                     + vault.baseUrl()
                     + " is outside Key Vault's domains (vault.azure.net and the sovereign clouds')"));
-    String hosts =
-        String.join(
-            ",", untrusted.keySet().stream().map(v -> v.url().getHost()).distinct().toList());
-    lines.add(
-        "next step: if you trust it (an emulator, Azure Stack), pass --allow-vault-host "
-            + hosts.replace(",", " --allow-vault-host ")
-            + " or set KVLOAD_ALLOW_VAULT_HOSTS="
-            + hosts
-            + "; a manifest cannot allow a host itself");
+    lines.add(allowHosts(untrusted.keySet()));
     throw new Failure.Manifest(lines.toArray(String[]::new));
+  }
+
+  /**
+   * A vault that a command writes to or lists ({@code import}, {@code init}) is trusted as a
+   * manifest's vaults are: outside Key Vault's domains only when the command line or the
+   * environment allows its host.
+   *
+   * @throws Failure.Usage before any request
+   */
+  static void requireTrusted(VaultRef vault, Set<String> allowedHosts) {
+    if (!vault.trusted(allowedHosts)) {
+      throw new Failure.Usage(
+          "vault "
+              + vault.baseUrl()
+              + " is outside Key Vault's domains (vault.azure.net and the sovereign clouds')",
+          allowHosts(List.of(vault)));
+    }
+  }
+
+  /** The next step for vaults outside Key Vault's domains. */
+  private static String allowHosts(Collection<VaultRef> vaults) {
+    String hosts =
+        String.join(",", vaults.stream().map(v -> v.url().getHost()).distinct().toList());
+    return "next step: if you trust it (an emulator, Azure Stack), pass --allow-vault-host "
+        + hosts.replace(",", " --allow-vault-host ")
+        + " or set KVLOAD_ALLOW_VAULT_HOSTS="
+        + hosts
+        + "; a manifest cannot allow a host itself";
   }
 
   /**

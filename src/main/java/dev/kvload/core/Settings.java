@@ -33,4 +33,19 @@ public record Settings(
     allowedVars = Set.copyOf(allowedVars);
     allowedVaultHosts = Set.copyOf(allowedVaultHosts);
   }
+
+  /** The same settings, with the manifest at {@code file}: a manifest kvload has just written. */
+  public Settings withManifest(String file) {
+    return new Settings(
+        file,
+        vault,
+        auth,
+        timeout,
+        onConflict,
+        allowExpired,
+        quiet,
+        verbose,
+        allowedVars,
+        allowedVaultHosts);
+  }
 }

@@ -49,7 +49,9 @@ public final class ManifestLocator {
     }
     throw new Failure.Manifest(
         "no manifest: looked for ./kvload.json and ./.devcontainer/kvload.json in " + cwd,
-        "create kvload.json (see kvload --help), or pass -m FILE or set KVLOAD_MANIFEST");
+        "write one with 'kvload init --vault VAULT' (or move a .env file's values into Key Vault"
+            + " and a new manifest with 'kvload import .env --vault VAULT'), or pass -m FILE or set"
+            + " KVLOAD_MANIFEST");
   }
 
   /**
@@ -82,6 +84,19 @@ public final class ManifestLocator {
           "check the path given by -m/--manifest or KVLOAD_MANIFEST");
     } catch (IOException e) {
       throw new Failure.Manifest(file + ": cannot read the manifest: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Where {@code init} and {@code import} write the manifest: the one kvload would read ({@code
+   * --manifest}, {@code KVLOAD_MANIFEST}, then the first default that exists), else a new one in
+   * {@code .devcontainer/} when that folder exists, else {@code ./kvload.json}.
+   */
+  public static Path target(String option, Map<String, String> env, Path cwd) {
+    try {
+      return locate(option, env, cwd);
+    } catch (Failure.Manifest none) {
+      return Files.isDirectory(cwd.resolve(".devcontainer")) ? DEFAULTS.get(1) : DEFAULTS.get(0);
     }
   }
 }

@@ -121,7 +121,7 @@ public final class KeyVaultSource implements SecretSource {
         new RetryPolicy(new DeadlineRetry(deadline, clock, verbose, lastAnswers::put));
     Map<VaultRef, HttpPipeline> pipelines = new ConcurrentHashMap<>();
     Function<VaultRef, HttpPipeline> newPipeline =
-        vault -> pipeline(vault, retry, lastAnswers::put);
+        vault -> pipeline(transport, credential, vault, retry, lastAnswers::put);
     ExecutorService pool =
         Executors.newFixedThreadPool(
             threads, Thread.ofPlatform().daemon().name("kvload-fetch-", 0).factory());
@@ -248,9 +248,9 @@ public final class KeyVaultSource implements SecretSource {
           new HttpRequest(HttpMethod.GET, secretUrl(ref))
               .setHeader(HttpHeaderName.ACCEPT, "application/json");
       try (HttpResponse response = pipeline.sendSync(request, Context.NONE)) {
-        Outcome notKeyVault = unchallenged(response);
+        String notKeyVault = unchallenged(response);
         if (notKeyVault != null) {
-          return notKeyVault;
+          return new Outcome.Unreachable(notKeyVault);
         }
         // WholeBody has read the body already: this is its copy.
         byte[] body = response.getBodyAsBinaryData().toBytes();
@@ -277,12 +277,13 @@ public final class KeyVaultSource implements SecretSource {
   }
 
   /**
-   * Null when the answer came to a request that carried a token, or says nothing about the secret
-   * (throttling, a server error: what any front end may answer first). Anything else sent to a
-   * request without a token (the secret, a 404, a 401 without a challenge the policy could use)
-   * comes from a host that is not Key Vault, which challenges every such request.
+   * Why an answer is not believed, or null when it came to a request that carried a token, or says
+   * nothing about the secret (throttling, a server error: what any front end may answer first).
+   * Anything else sent to a request without a token (the secret, a 404, a 401 without a challenge
+   * the policy could use) comes from a host that is not Key Vault, which challenges every such
+   * request.
    */
-  private static Outcome unchallenged(HttpResponse response) {
+  static String unchallenged(HttpResponse response) {
     if (response.getRequest().getHeaders().get(HttpHeaderName.AUTHORIZATION) != null) {
       return null;
     }
@@ -290,10 +291,9 @@ public final class KeyVaultSource implements SecretSource {
     if (status == 408 || status == 429 || status >= 500) {
       return null;
     }
-    return new Outcome.Unreachable(
-        status == 401
-            ? "this host asked for a token, but not as Key Vault does: it is not Key Vault"
-            : "this host did not ask for a token: it is not Key Vault");
+    return status == 401
+        ? "this host asked for a token, but not as Key Vault does: it is not Key Vault"
+        : "this host did not ask for a token: it is not Key Vault";
   }
 
   /** Names and versions are checked against Key Vault's alphabet when read: nothing to escape. */
@@ -326,13 +326,20 @@ public final class KeyVaultSource implements SecretSource {
   /**
    * The pipeline {@code SecretClientBuilder} would build, less what kvload does not use (logging,
    * tracing, per-call headers): the SDK's User-Agent, retries within the deadline, then the
-   * challenge and token, then the whole body read inside each try.
+   * challenge and token, then the whole body read inside each try. {@link KeyVaultStore} writes and
+   * lists through the same one.
    *
+   * @param credential a {@link TrackedCredential}, so that a token failure reaches the caller as a
+   *     {@link TokenFailure} and is not retried as a network failure
    * @param failed told each try that failed without an answer (a dropped connection, a cut body),
    *     so that a request still retrying at the deadline can say what its tries got
    */
-  private HttpPipeline pipeline(
-      VaultRef vault, RetryPolicy retry, BiConsumer<String, String> failed) {
+  static HttpPipeline pipeline(
+      Transport transport,
+      TokenCredential credential,
+      VaultRef vault,
+      RetryPolicy retry,
+      BiConsumer<String, String> failed) {
     return new HttpPipelineBuilder()
         .httpClient(transport.client())
         .policies(
@@ -385,7 +392,7 @@ public final class KeyVaultSource implements SecretSource {
    * A reason built from exception types only: a malformed answer's parser message could quote the
    * body, and the body of a successful answer is a secret.
    */
-  private static String networkReason(Throwable e, VaultRef vault) {
+  static String networkReason(Throwable e, VaultRef vault) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       // The JDK reports an unknown host as a ConnectException around UnresolvedAddressException:
       // look for the name problem first.
@@ -472,7 +479,7 @@ public final class KeyVaultSource implements SecretSource {
   }
 
   /** Counts token requests still waiting for an answer, so a deadline can blame the right end. */
-  private static final class TrackedCredential implements TokenCredential {
+  static final class TrackedCredential implements TokenCredential {
     private final TokenCredential delegate;
     private final AtomicInteger pending = new AtomicInteger();
 

@@ -2,6 +2,8 @@ package dev.kvload.fake;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -72,10 +74,18 @@ public final class FakeAzure implements AutoCloseable {
   private volatile int githubRefusal;
   private volatile Duration delay = Duration.ZERO;
   private volatile boolean identityAvailable = true;
+  private final Map<String, Written> written = new ConcurrentHashMap<>();
+  private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+  private volatile boolean readOnly;
+  private volatile int pageSize = 25;
+  private volatile Function<Request, Reply> listingBehaviour = request -> null;
 
   /** One version of a secret, as Key Vault stores it. */
   public record Version(
       String id, String value, boolean enabled, Instant notBefore, Instant expires) {}
+
+  /** What a secret PUT said about the version it made, beside the value. */
+  public record Written(String contentType, Map<String, String> tags) {}
 
   /**
    * A request as the fake saw it.
@@ -300,7 +310,49 @@ public final class FakeAzure implements AutoCloseable {
     return values;
   }
 
-  /** Answers every GET of this secret with {@code behaviour} instead. */
+  /**
+   * Refuses every secret PUT with 403, as a vault does to an identity that has only the role Key
+   * Vault Secrets User.
+   */
+  public void readOnly(boolean readOnly) {
+    this.readOnly = readOnly;
+  }
+
+  /**
+   * Deletes a secret as soft-delete does: its versions are gone (a GET answers 404) but its name is
+   * kept until it is purged (a PUT answers 409).
+   */
+  public void softDelete(String vault, String name) {
+    secrets.remove(key(vault, name));
+    deleted.add(key(vault, name));
+  }
+
+  /** How many secrets one page of the listing holds at most (Key Vault's own limit is 25). */
+  public void pageSize(int size) {
+    this.pageSize = size;
+  }
+
+  /**
+   * Answers listing requests ({@code GET /secrets}) with {@code behaviour} where it is non-null.
+   */
+  public void behaveForListing(Function<Request, Reply> behaviour) {
+    this.listingBehaviour = behaviour;
+  }
+
+  /** The versions of a secret, oldest first; empty when there is none. */
+  public List<Version> versions(String vault, String name) {
+    return List.copyOf(secrets.getOrDefault(key(vault, name), List.of()));
+  }
+
+  /** What the PUT that made this version said, or null when the test put it there. */
+  public Written written(String versionId) {
+    return written.get(versionId);
+  }
+
+  /**
+   * Answers every GET and PUT of this secret (after the challenge) with {@code behaviour} where it
+   * gives a reply; where it gives null, as Key Vault would.
+   */
   public void behave(String vault, String name, Function<Request, Reply> behaviour) {
     behaviours.put(key(vault, name), behaviour);
   }
@@ -483,7 +535,7 @@ public final class FakeAzure implements AutoCloseable {
     if (request.path().equals("/github/idtoken")) {
       return githubIdToken(request, exchange);
     }
-    if (!request.path().startsWith("/secrets/")) {
+    if (!request.path().startsWith("/secrets/") && !request.path().equals("/secrets")) {
       return Reply.status(404, error("NotFound", "The fake serves no " + request.path()));
     }
     if (!request.authorized() && challenges) {
@@ -497,6 +549,10 @@ public final class FakeAzure implements AutoCloseable {
                   : "Bearer authorization=\"https://login.windows.net/"
                       + TENANT
                       + "\", resource=\"https://vault.azure.net\"");
+    }
+    Reply writtenOrListed = writeOrList(request, body);
+    if (writtenOrListed != null) {
+      return writtenOrListed;
     }
     if (!request.method().equals("GET")) {
       return Reply.status(405, error("MethodNotAllowed", "only GET"));
@@ -517,6 +573,143 @@ public final class FakeAzure implements AutoCloseable {
       tokens.add(answer.accessToken());
     }
     return Reply.status(answer.status(), answer.json());
+  }
+
+  /** A secret PUT, or the listing; null for anything else. */
+  private Reply writeOrList(Request request, byte[] body) {
+    if (request.path().equals("/secrets") || request.path().equals("/secrets/")) {
+      if (!request.method().equals("GET")) {
+        return Reply.status(405, error("MethodNotAllowed", "the listing is GET only"));
+      }
+      Reply special = listingBehaviour.apply(request);
+      return special != null ? special : listing(request);
+    }
+    if (!request.method().equals("PUT")) {
+      return null;
+    }
+    Function<Request, Reply> behaviour = behaviours.get(key(request.vault(), secretName(request)));
+    Reply special = behaviour == null ? null : behaviour.apply(request);
+    return special != null ? special : putSecret(request, body);
+  }
+
+  /** Key Vault's SetSecret: a new version, with its content type and tags. */
+  private Reply putSecret(Request request, byte[] body) {
+    String name = request.path().substring("/secrets/".length());
+    if (!name.matches("[0-9A-Za-z-]{1,127}")) {
+      return Reply.status(400, error("BadParameter", "The request URI contains an invalid name"));
+    }
+    if (readOnly) {
+      return Reply.status(
+          403,
+          "{\"error\":{\"code\":\"Forbidden\",\"message\":\"Caller is not authorized to"
+              + " perform action on resource. Action:"
+              + " 'Microsoft.KeyVault/vaults/secrets/setSecret/action'\",\"innererror\":"
+              + "{\"code\":\"ForbiddenByRbac\"}}}");
+    }
+    if (deleted.contains(key(request.vault(), name))) {
+      return Reply.status(
+          409,
+          error(
+              "Conflict",
+              "Secret "
+                  + name
+                  + " is currently in a deleted but recoverable state, and its name cannot be"
+                  + " reused; in this state, the secret can only be recovered or purged."));
+    }
+    String value = null;
+    String contentType = null;
+    Map<String, String> tags = new LinkedHashMap<>();
+    try (JsonParser json = JSON.createParser(body)) {
+      if (json.nextToken() != JsonToken.START_OBJECT) {
+        return Reply.status(400, error("BadParameter", "The body is not a JSON object"));
+      }
+      while (json.nextToken() == JsonToken.FIELD_NAME) {
+        String field = json.currentName();
+        JsonToken token = json.nextToken();
+        switch (field) {
+          case "value" -> value = token == JsonToken.VALUE_STRING ? json.getText() : null;
+          case "contentType" ->
+              contentType = token == JsonToken.VALUE_STRING ? json.getText() : null;
+          case "tags" -> {
+            while (token == JsonToken.START_OBJECT && json.nextToken() == JsonToken.FIELD_NAME) {
+              String tag = json.currentName();
+              json.nextToken();
+              tags.put(tag, json.getText());
+            }
+          }
+          default -> json.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      return Reply.status(400, error("BadParameter", "The body is not JSON"));
+    }
+    if (value == null) {
+      return Reply.status(400, error("BadParameter", "Property value is required"));
+    }
+    Version version = put(request.vault(), name, value);
+    written.put(version.id(), new Written(contentType, Map.copyOf(tags)));
+    return new Reply(
+        200,
+        Map.of("Content-Type", "application/json; charset=utf-8"),
+        bundle(request, name, version),
+        Duration.ZERO);
+  }
+
+  /**
+   * Key Vault's GetSecrets: names and attributes, never values, {@link #pageSize} at a time, each
+   * page pointing at the next with an absolute {@code nextLink} (port 443 written out, as Key Vault
+   * writes it).
+   */
+  private Reply listing(Request request) {
+    Map<String, String> params = query(request.query());
+    int skip = Integer.parseInt(params.getOrDefault("$skiptoken", "0"));
+    int max = Math.min(Integer.parseInt(params.getOrDefault("maxresults", "25")), pageSize);
+    String prefix = request.vault() + "/";
+    List<String> names =
+        secrets.keySet().stream()
+            .filter(k -> k.startsWith(prefix) && !secrets.get(k).isEmpty())
+            .map(k -> k.substring(prefix.length()))
+            .sorted()
+            .toList();
+    String origin = "https://" + request.host() + ":" + port();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (JsonGenerator json = JSON.createGenerator(bytes)) {
+      json.writeStartObject();
+      json.writeArrayFieldStart("value");
+      for (String name :
+          names.subList(Math.min(skip, names.size()), Math.min(skip + max, names.size()))) {
+        Version latest = secrets.get(key(request.vault(), name)).getLast();
+        json.writeStartObject();
+        json.writeStringField("id", origin + "/secrets/" + name);
+        json.writeObjectFieldStart("attributes");
+        json.writeBooleanField("enabled", latest.enabled());
+        json.writeNumberField("created", 1_700_000_000L);
+        json.writeNumberField("updated", 1_700_000_000L);
+        json.writeStringField("recoveryLevel", "Recoverable+Purgeable");
+        json.writeEndObject();
+        Written meta = written.get(latest.id());
+        if (meta != null && meta.contentType() != null) {
+          json.writeStringField("contentType", meta.contentType());
+        }
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      if (skip + max < names.size()) {
+        json.writeStringField(
+            "nextLink",
+            origin + "/secrets?api-version=7.4&$skiptoken=" + (skip + max) + "&maxresults=" + max);
+      } else {
+        json.writeNullField("nextLink");
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Reply(
+        200,
+        Map.of("Content-Type", "application/json; charset=utf-8"),
+        bytes.toByteArray(),
+        Duration.ZERO);
   }
 
   private static String secretName(Request request) {
@@ -647,7 +840,16 @@ public final class FakeAzure implements AutoCloseable {
       json.writeNumberField("updated", 1_700_000_000L);
       json.writeStringField("recoveryLevel", "Recoverable+Purgeable");
       json.writeEndObject();
+      Written meta = written.get(v.id());
+      if (meta != null && meta.contentType() != null) {
+        json.writeStringField("contentType", meta.contentType());
+      }
       json.writeObjectFieldStart("tags");
+      if (meta != null) {
+        for (var tag : meta.tags().entrySet()) {
+          json.writeStringField(tag.getKey(), tag.getValue());
+        }
+      }
       json.writeEndObject();
       json.writeEndObject();
     } catch (IOException e) {

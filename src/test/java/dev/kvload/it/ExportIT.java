@@ -10,7 +10,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.kvload.fake.FakeAzure;
 import dev.kvload.guard.TestFolder;
-import dev.kvload.output.DotenvReader;
+import dev.kvload.output.DotenvValues;
 import dev.kvload.output.GithubEnvReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -151,7 +151,7 @@ class ExportIT {
     awkwardManifest();
     var run = h.run().args("export", "--format", "dotenv").valuesOnStdout().go();
     assertEquals(0, run.exit(), run::toString);
-    assertEquals(AWKWARD, DotenvReader.read(run.stdout()));
+    assertEquals(AWKWARD, DotenvValues.read(run.stdout()));
   }
 
   /**
@@ -316,7 +316,7 @@ class ExportIT {
             "old-api-key-value",
             "BY_URL",
             "old-api-key-value"),
-        DotenvReader.read(run.stdout()));
+        DotenvValues.read(run.stdout()));
     assertEquals(
         2,
         h.fake.secretRequests().stream().filter(FakeAzure.Request::authorized).count(),

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvload.fake.FakeEntra;
 import dev.kvload.guard.TestFolder;
-import dev.kvload.output.DotenvReader;
+import dev.kvload.output.DotenvValues;
 import dev.kvload.output.RunnerLog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -170,7 +170,7 @@ class GithubActionsIT {
     assertEquals(0, dotenv.exit(), dotenv::toString);
     assertTrue(dotenv.stdout().startsWith("# ##[add-mask]"), dotenv.stdout());
     assertRunnerSafe(dotenv);
-    assertEquals(values, DotenvReader.read(dotenv.stdout()));
+    assertEquals(values, DotenvValues.read(dotenv.stdout()));
     assertEquals(EARLIER, Files.readString(githubEnv));
   }
 

@@ -65,7 +65,7 @@ class ManifestLocatorTest {
     assertEquals(
         List.of(
             "no manifest: looked for ./kvload.json and ./.devcontainer/kvload.json in " + cwd,
-            "create kvload.json (see kvload --help), or pass -m FILE or set KVLOAD_MANIFEST"),
+            "write one with 'kvload init --vault VAULT' (or move a .env file's values into Key Vault and a new manifest with 'kvload import .env --vault VAULT'), or pass -m FILE or set KVLOAD_MANIFEST"),
         failure.lines());
   }
 }

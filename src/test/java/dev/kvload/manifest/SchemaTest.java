@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * kvload.schema.json and the parser agree: every example manifest in the repository passes both,
  * and a table of broken manifests fails both.
  */
-class SchemaTest {
+public class SchemaTest {
   static final Path ROOT = Path.of("").toAbsolutePath();
   static final Path SCHEMA_FILE = ROOT.resolve("kvload.schema.json");
   static final JsonMapper JSONC =
@@ -55,7 +55,7 @@ class SchemaTest {
   }
 
   /** The schema's complaints about a manifest, read in kvload's dialect (comments, commas). */
-  static List<String> schemaErrors(String manifest) throws IOException {
+  public static List<String> schemaErrors(String manifest) throws IOException {
     JsonNode node = JSONC.readTree(manifest);
     return SCHEMA.validate(node).stream().map(Object::toString).toList();
   }

@@ -61,7 +61,7 @@ class FormatTest {
   @MethodSource("awkwardValues")
   void dotenvRoundTrips(String name, String value) {
     String text = new String(Format.DOTENV.render(Map.of("V", value)), StandardCharsets.UTF_8);
-    assertEquals(Map.of("V", value), DotenvReader.read(text));
+    assertEquals(Map.of("V", value), DotenvValues.read(text));
   }
 
   @ParameterizedTest(name = "json round-trips {0}")
