@@ -252,8 +252,8 @@ public final class Loader {
     return switch (why) {
       case THROTTLED ->
           "the vault is throttling: Key Vault serves each vault a limited number of reads (4,000"
-              + " secret GETs per 10 s), shared by every machine and job that reads it; kvload"
-              + " waited as it asked. "
+              + " secret GETs per 10 s), shared by every machine and job that reads it, and kvload"
+              + " waited between tries as Key Vault asks; "
               + longer
               + ", or stagger the starts of machines that load secrets at the same moment";
       case SERVER_ERROR -> "the vault answered with server errors: try again later, or " + longer;
