@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -233,14 +234,16 @@ public final class Loader {
   static Failure failure(List<Result> failing, Instant now, Duration timeout) {
     List<String> secretProblems = new ArrayList<>();
     Map<String, List<String>> unreachable = new LinkedHashMap<>();
+    Set<Outcome.Why> why = EnumSet.noneOf(Outcome.Why.class);
     for (Result r : failing) {
       Binding b = r.binding();
       Status status = Status.of(r.outcome(), now, Duration.ZERO);
       if (status == Status.UNREACHABLE) {
+        Outcome.Unreachable u = (Outcome.Unreachable) r.outcome();
+        why.add(u.kind());
         unreachable
             .computeIfAbsent(
-                "vault " + b.secret().vault() + ": " + ((Outcome.Unreachable) r.outcome()).reason(),
-                k -> new ArrayList<>())
+                "vault " + b.secret().vault() + ": " + u.reason(), k -> new ArrayList<>())
             .add(b.variable());
       } else {
         secretProblems.add(
@@ -257,14 +260,29 @@ public final class Loader {
     }
     if (!vaultProblems.isEmpty()) {
       List<String> lines = new ArrayList<>(vaultProblems);
-      lines.add(
-          "check the network and the vault URL, then try again; a slow vault may need a longer"
-              + " --timeout (this run's: "
-              + Durations.format(timeout)
-              + ")");
+      why.forEach(w -> lines.add(advice(w, timeout)));
       return new Failure.Vault(lines, null);
     }
     return null;
+  }
+
+  /** What to do about a vault that gave no usable answer, for each reason it can have. */
+  static String advice(Outcome.Why why, Duration timeout) {
+    String longer =
+        "allow more time with --timeout (this run's: " + Durations.format(timeout) + ")";
+    return switch (why) {
+      case THROTTLED ->
+          "the vault is throttling: Key Vault serves each vault a limited number of reads (4,000"
+              + " secret GETs per 10 s), shared by every machine and job that reads it, and kvload"
+              + " waited between tries as Key Vault asks; "
+              + longer
+              + ", or stagger the starts of machines that load secrets at the same moment";
+      case SERVER_ERROR -> "the vault answered with server errors: try again later, or " + longer;
+      case NOT_KEY_VAULT ->
+          "check the vault URL in the manifest: the host that answered is not Azure Key Vault";
+      case NETWORK -> "check the network and the vault URL, then try again";
+      case TIMEOUT -> "the vault did not answer in time: check the network, or " + longer;
+    };
   }
 
   public Duration elapsed() {

@@ -4,11 +4,8 @@ import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpResponse;
-import com.azure.core.http.policy.RequestRetryCondition;
-import com.azure.core.http.policy.RetryStrategy;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.net.URL;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -19,22 +16,21 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
 /**
- * Retries what is worth retrying (throttling, 5xx, a dropped connection) for as long as the run's
- * deadline allows, and never past it.
+ * Whether, and when, one request is sent again after a fault that is its own (a 5xx other than 503,
+ * a dropped connection), for as long as the run's deadline allows and never past it. Throttling
+ * (429, 503) is the whole run's business: {@link VaultGate}.
  *
- * <p>The SDK's {@code RetryPolicy} sleeps for whatever a response's {@code Retry-After} (or {@code
- * retry-after-ms}, {@code x-ms-retry-after-ms}) asks, uncapped; it only asks this strategy whether
- * to retry at all. So this strategy reads the same headers and says no when the wait would end past
- * the deadline: the run then reports the throttling at once instead of sleeping through {@code
- * --timeout}. Waits it chooses itself are exponential with jitter and cut to the time left.
+ * <p>kvload runs its own retry loop ({@link KeyVaultSource}) instead of the SDK's {@code
+ * RetryPolicy}, which sleeps inside each request and so could only honour a {@code Retry-After} per
+ * worker. Waits are exponential from 200 ms with jitter, cut to the time left; a wait the answer
+ * asks for is honoured, or the request is not retried when it would end past the deadline.
  */
-final class DeadlineRetry implements RetryStrategy {
-  /** A backstop against a vault that keeps asking for no wait; the deadline ends retries first. */
+final class DeadlineRetry {
+  /** A backstop against a vault that keeps failing at once; the deadline ends retries first. */
   static final int MAX_RETRIES = 20;
 
   private static final Duration BASE_DELAY = Duration.ofMillis(200);
@@ -43,100 +39,69 @@ final class DeadlineRetry implements RetryStrategy {
   /**
    * A connection that cannot even be opened (refused, no route) is a wrong address or a dead
    * network far more often than a blip: three quick retries (about 1.4 s) cover the blip without
-   * making a user wait out the whole --timeout for a typo. A vault that answers (429, 5xx) or drops
-   * a started answer is retried until the deadline instead.
+   * making a user wait out the whole --timeout for a typo. A vault that answers (5xx) or drops a
+   * started answer is retried until the deadline instead.
    */
   static final int MAX_CONNECT_RETRIES = 3;
 
   /** A retry needs time for its own request too; one that could only start is not worth it. */
-  private static final Duration MIN_ATTEMPT = Duration.ofMillis(100);
+  static final Duration MIN_ATTEMPT = Duration.ofMillis(100);
 
   private final Instant deadline;
   private final Clock clock;
   private final Consumer<String> verbose;
-  private final BiConsumer<String, String> answered;
 
   /**
    * @param verbose told about every retry (status or exception type and the wait; never a body)
-   * @param answered told each retryable answer: {@link #requestKey} of its request, then what it
-   *     was ({@code HTTP 503}), so a request still retrying at the deadline can say what it got
    */
-  DeadlineRetry(
-      Instant deadline,
-      Clock clock,
-      Consumer<String> verbose,
-      BiConsumer<String, String> answered) {
+  DeadlineRetry(Instant deadline, Clock clock, Consumer<String> verbose) {
     this.deadline = deadline;
     this.clock = clock;
     this.verbose = verbose;
-    this.answered = answered;
   }
 
-  DeadlineRetry(Instant deadline, Clock clock, Consumer<String> verbose) {
-    this(deadline, clock, verbose, (request, answer) -> {});
+  /** The last moment a request is still worth starting. */
+  Instant latestStart() {
+    return deadline.minus(MIN_ATTEMPT);
   }
 
-  /**
-   * Host, port (-1 for HTTPS's default) and path, without query and trailing slash: how a secret's
-   * GET is recognised.
-   */
-  static String requestKey(String host, int port, String path) {
-    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    return host + ":" + (port == -1 ? 443 : port) + p;
+  /** Whether a request started at {@code when} still has time for its answer. */
+  boolean fits(Instant when) {
+    return !when.isAfter(latestStart());
   }
 
-  /** {@link #requestKey(String, int, String)} of a request's URL. */
-  static String requestKey(URL url) {
-    return requestKey(url.getHost(), url.getPort(), url.getPath());
+  /** Statuses worth sending again, as azure-core's default retry strategy counts them. */
+  static boolean retryable(int status) {
+    return status == 408 || status == 429 || (status >= 500 && status != 501 && status != 505);
   }
 
-  @Override
-  public int getMaxRetries() {
-    return MAX_RETRIES;
-  }
-
-  @Override
-  public Duration calculateRetryDelay(int retryAttempts) {
-    long base = BASE_DELAY.toNanos() << Math.min(retryAttempts, 16);
+  /** kvload's wait before the {@code tryCount}-th retry (0 for the first), cut to the time left. */
+  Duration delay(int tryCount) {
+    long base = BASE_DELAY.toNanos() << Math.min(tryCount, 16);
     long jittered = (long) (base * ThreadLocalRandom.current().nextDouble(0.8, 1.2));
     Duration delay = Duration.ofNanos(Math.min(jittered, MAX_DELAY.toNanos()));
-    Duration usable = timeLeft().minus(MIN_ATTEMPT);
+    Duration usable = Duration.between(clock.instant(), latestStart());
     return usable.isNegative() ? Duration.ZERO : (delay.compareTo(usable) > 0 ? usable : delay);
   }
 
-  @Override
-  public boolean shouldRetryCondition(RequestRetryCondition condition) {
-    if (Thread.currentThread().isInterrupted()) {
-      return false;
-    }
-    return condition.getResponse() != null
-        ? retryAnswer(condition.getResponse(), condition.getTryCount())
-        : retryFailure(
-            condition.getThrowable(), condition.getTryCount(), condition.getRetriedThrowables());
-  }
-
-  /** Whether to retry after this answer, the {@code tryCount}-th retry (0 for the first try). */
-  boolean retryAnswer(HttpResponse response, int tryCount) {
-    if (!shouldRetry(response)) {
-      return false;
+  /**
+   * How long to wait before sending again after this answer, the {@code tryCount}-th retry (0 for
+   * the first try); null when it is not sent again.
+   */
+  Duration retryAnswer(HttpResponse response, int tryCount) {
+    if (!retryable(response.getStatusCode()) || tryCount >= MAX_RETRIES) {
+      return null;
     }
     Duration asked = retryAfter(response.getHeaders(), clock.instant());
-    answered.accept(
-        requestKey(response.getRequest().getUrl()),
-        "HTTP "
-            + response.getStatusCode()
-            + (asked != null
-                ? ", Retry-After " + response.getHeaders().getValue(HttpHeaderName.RETRY_AFTER)
-                : ""));
-    Duration wait = asked != null ? asked : calculateRetryDelay(tryCount);
-    if (!fits(wait)) {
+    Duration wait = asked != null ? asked : delay(tryCount);
+    if (!fits(clock.instant().plus(wait))) {
       verbose.accept(
           describe(response)
               + ": HTTP "
               + response.getStatusCode()
               + (asked != null ? ", the vault asks to wait " + ms(asked) : "")
               + "; not retrying, the --timeout deadline is too close");
-      return false;
+      return null;
     }
     verbose.accept(
         describe(response)
@@ -147,28 +112,26 @@ final class DeadlineRetry implements RetryStrategy {
             + " in "
             + ms(wait)
             + (asked != null ? " (as the vault's Retry-After asks)" : ""));
-    return true;
+    return wait;
   }
 
   /**
-   * Whether to retry after this failure to get an answer at all.
+   * How long to wait before sending again after this failure to get an answer at all; null when it
+   * is not sent again.
    *
    * @param previous the failures of this request's earlier tries, one each
    */
-  boolean retryFailure(Throwable error, int tryCount, List<Throwable> previous) {
-    if (error == null || !worthRetrying(error)) {
-      return false;
+  Duration retryFailure(Throwable error, int tryCount, List<Throwable> previous) {
+    if (error == null || !worthRetrying(error) || tryCount >= MAX_RETRIES) {
+      return null;
     }
-    // The SDK asks once per cause of the failure, so the question may be about a cause that says
-    // nothing of connecting (ClosedChannelException): the earlier tries tell what is going on.
-    if (previous != null
-        && previous.size() >= MAX_CONNECT_RETRIES
+    if (previous.size() >= MAX_CONNECT_RETRIES
         && previous.stream().allMatch(DeadlineRetry::cannotConnect)) {
-      return false;
+      return null;
     }
-    Duration wait = calculateRetryDelay(tryCount);
-    if (!fits(wait)) {
-      return false;
+    Duration wait = delay(tryCount);
+    if (!fits(clock.instant().plus(wait))) {
+      return null;
     }
     verbose.accept(
         "request failed ("
@@ -177,26 +140,15 @@ final class DeadlineRetry implements RetryStrategy {
             + (tryCount + 1)
             + " in "
             + ms(wait));
-    return true;
-  }
-
-  private boolean fits(Duration wait) {
-    return wait.plus(MIN_ATTEMPT).compareTo(timeLeft()) <= 0;
-  }
-
-  private Duration timeLeft() {
-    return Duration.between(clock.instant(), deadline);
+    return wait;
   }
 
   /**
    * A certificate that does not match, a name that does not resolve: retrying gives the same answer
    * and only delays the message. A token failure surfaces here too (the credential is called inside
-   * this retry loop), but the credential has retried its own requests already.
-   *
-   * <p>The SDK asks again for each cause of a failure and retries if any answer is yes, so every
-   * cause of a permanent failure must be refused too: certificate path problems are {@link
-   * GeneralSecurityException}s, and a {@link TokenFailure} has no cause to ask about. A refused
-   * challenge ({@link ChallengeRefused}) is refused again on every try.
+   * this retry loop), but the credential has retried its own requests already: a {@link
+   * TokenFailure} is never retried. A refused challenge ({@link ChallengeRefused}) is refused again
+   * on every try; an {@link Error} is a bug or an exhausted JVM, not a fault of the vault.
    */
   private static boolean worthRetrying(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
@@ -222,7 +174,7 @@ final class DeadlineRetry implements RetryStrategy {
     return false;
   }
 
-  private static String describe(HttpResponse response) {
+  static String describe(HttpResponse response) {
     var url = response.getRequest().getUrl();
     return response.getRequest().getHttpMethod() + " " + url.getHost() + url.getPath();
   }
@@ -230,9 +182,15 @@ final class DeadlineRetry implements RetryStrategy {
   /**
    * The wait a response asks for, read as the SDK's {@code RetryPolicy} reads it: {@code
    * x-ms-retry-after-ms}, then {@code retry-after-ms}, then {@code Retry-After} (seconds or an HTTP
-   * date); null when none is usable.
+   * date); null when none is usable. A wait longer than a day is read as a day: a hostile value
+   * must not overflow the arithmetic that follows.
    */
   static Duration retryAfter(HttpHeaders headers, Instant now) {
+    Duration wait = asked(headers, now);
+    return wait == null || wait.compareTo(VaultGate.MAX_ASKED) <= 0 ? wait : VaultGate.MAX_ASKED;
+  }
+
+  private static Duration asked(HttpHeaders headers, Instant now) {
     Duration ms = millis(headers.getValue(HttpHeaderName.X_MS_RETRY_AFTER_MS));
     if (ms != null) {
       return ms;
@@ -260,7 +218,7 @@ final class DeadlineRetry implements RetryStrategy {
     }
   }
 
-  private static String ms(Duration d) {
+  static String ms(Duration d) {
     return d.toMillis() + " ms";
   }
 

@@ -10,7 +10,7 @@ import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
-import com.azure.core.http.policy.RetryPolicy;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.util.Context;
 import com.azure.security.keyvault.secrets.implementation.KeyVaultCredentialPolicy;
 import dev.kvload.Failure;
@@ -40,10 +40,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
@@ -77,6 +77,12 @@ public final class KeyVaultSource implements SecretSource {
   private final Consumer<String> tokenPrefetch;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
+
+  /**
+   * This process's place in a throttled fleet, drawn once: it stretches every wait a vault asks for
+   * by the same share ({@link VaultGate}).
+   */
+  private final double place = ThreadLocalRandom.current().nextDouble();
 
   /**
    * @param maxInFlight how many requests may be outstanding at once, across all vaults
@@ -115,13 +121,7 @@ public final class KeyVaultSource implements SecretSource {
     Instant started = clock.instant();
     int total = byVault.values().stream().mapToInt(List::size).sum();
     int threads = Math.min(maxInFlight, total);
-    // Pipelines are made per fetch: their retries must know this fetch's deadline.
-    Map<String, String> lastAnswers = new ConcurrentHashMap<>();
-    RetryPolicy retry =
-        new RetryPolicy(new DeadlineRetry(deadline, clock, verbose, lastAnswers::put));
-    Map<VaultRef, HttpPipeline> pipelines = new ConcurrentHashMap<>();
-    Function<VaultRef, HttpPipeline> newPipeline =
-        vault -> pipeline(transport, credential, vault, retry, lastAnswers::put);
+    Attempts attempts = new Attempts(deadline, threads);
     ExecutorService pool =
         Executors.newFixedThreadPool(
             threads, Thread.ofPlatform().daemon().name("kvload-fetch-", 0).factory());
@@ -140,9 +140,9 @@ public final class KeyVaultSource implements SecretSource {
           .forEach(
               list -> {
                 SecretRef ref = list.getFirst();
-                first.put(ref, pool.submit(() -> fetchOne(ref, pipelines, newPipeline)));
+                first.put(ref, pool.submit(() -> fetchOne(ref, attempts)));
               });
-      outcomes.putAll(await(first, deadline, lastAnswers));
+      outcomes.putAll(await(first, attempts));
       verbose.accept(
           "first secret of each vault (challenge and token) in "
               + Duration.between(started, clock.instant()).toMillis()
@@ -154,11 +154,8 @@ public final class KeyVaultSource implements SecretSource {
               list ->
                   list.stream()
                       .skip(1)
-                      .forEach(
-                          ref ->
-                              rest.put(
-                                  ref, pool.submit(() -> fetchOne(ref, pipelines, newPipeline)))));
-      outcomes.putAll(await(rest, deadline, lastAnswers));
+                      .forEach(ref -> rest.put(ref, pool.submit(() -> fetchOne(ref, attempts)))));
+      outcomes.putAll(await(rest, attempts));
       verbose.accept(
           "fetched "
               + total
@@ -175,7 +172,7 @@ public final class KeyVaultSource implements SecretSource {
               + " requests in flight (limit "
               + threads
               + ")");
-      return outcomes;
+      return throttledSaySo(outcomes, byVault, attempts);
     } finally {
       pool.shutdownNow();
     }
@@ -187,15 +184,45 @@ public final class KeyVaultSource implements SecretSource {
   }
 
   /**
-   * @param lastAnswers the last retryable answer to each request, by {@link
-   *     DeadlineRetry#requestKey}: what a request still retrying at the deadline had got
+   * Every secret a throttling vault kept from the run gets one reason, which says how many were
+   * still missing and what the vault did: the waits it asked for, or how long kvload's own grew.
    */
+  private static Map<SecretRef, Outcome> throttledSaySo(
+      Map<SecretRef, Outcome> outcomes, Map<VaultRef, List<SecretRef>> byVault, Attempts attempts) {
+    byVault.forEach(
+        (vault, list) -> {
+          List<SecretRef> held =
+              list.stream()
+                  .filter(
+                      ref ->
+                          outcomes.get(ref) instanceof Outcome.Unreachable u
+                              && u.kind() == Outcome.Why.THROTTLED)
+                  .toList();
+          if (held.isEmpty()) {
+            return;
+          }
+          String reason =
+              "throttled: "
+                  + held.size()
+                  + " of "
+                  + list.size()
+                  + " secret"
+                  + (list.size() == 1 ? "" : "s")
+                  + " still missing at the --timeout deadline ("
+                  + attempts.gate(vault).summary()
+                  + ")";
+          held.forEach(
+              ref -> outcomes.put(ref, new Outcome.Unreachable(reason, Outcome.Why.THROTTLED)));
+        });
+    return outcomes;
+  }
+
   private Map<SecretRef, Outcome> await(
-      Map<SecretRef, Future<Outcome>> futures, Instant deadline, Map<String, String> lastAnswers) {
+      Map<SecretRef, Future<Outcome>> futures, Attempts attempts) {
     Map<SecretRef, Outcome> outcomes = new LinkedHashMap<>();
     Failure.Auth auth = null;
     for (var entry : futures.entrySet()) {
-      Duration left = Duration.between(clock.instant(), deadline);
+      Duration left = Duration.between(clock.instant(), attempts.deadline);
       try {
         outcomes.put(
             entry.getKey(),
@@ -210,19 +237,15 @@ public final class KeyVaultSource implements SecretSource {
                       "no token before the --timeout deadline: the token endpoint was slow to"
                           + " answer, or kept failing"));
         }
-        String last = lastAnswers.get(requestKey(entry.getKey()));
-        outcomes.put(
-            entry.getKey(),
-            new Outcome.Unreachable(
-                "no answer before the --timeout deadline"
-                    + (last == null ? "" : " (the last answer was " + last + ")")));
+        outcomes.put(entry.getKey(), attempts.late(entry.getKey()));
       } catch (ExecutionException e) {
         if (e.getCause() instanceof AuthProblem problem && auth == null) {
           auth = authFailure.apply(problem.getCause());
         } else {
           outcomes.put(
               entry.getKey(),
-              new Outcome.Unreachable("kvload failed: " + e.getCause().getClass().getName()));
+              new Outcome.Unreachable(
+                  "kvload failed: " + e.getCause().getClass().getName(), Outcome.Why.NETWORK));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -236,43 +259,128 @@ public final class KeyVaultSource implements SecretSource {
     return outcomes;
   }
 
-  private Outcome fetchOne(
-      SecretRef ref,
-      Map<VaultRef, HttpPipeline> pipelines,
-      Function<VaultRef, HttpPipeline> newPipeline) {
-    int now = inFlight.incrementAndGet();
-    peakInFlight.accumulateAndGet(now, Math::max);
-    try {
-      HttpPipeline pipeline = pipelines.computeIfAbsent(ref.vault(), newPipeline);
-      HttpRequest request =
-          new HttpRequest(HttpMethod.GET, secretUrl(ref))
-              .setHeader(HttpHeaderName.ACCEPT, "application/json");
-      try (HttpResponse response = pipeline.sendSync(request, Context.NONE)) {
+  /**
+   * One secret, sent again as long as the deadline allows when the vault throttles (through its
+   * {@link VaultGate}) or the request meets a fault that may pass ({@link DeadlineRetry}).
+   */
+  private Outcome fetchOne(SecretRef ref, Attempts attempts) throws InterruptedException {
+    VaultGate gate = attempts.gate(ref.vault());
+    HttpPipeline pipeline = attempts.pipeline(ref.vault());
+    List<Throwable> failures = new ArrayList<>();
+    // Retries for faults of this request's own; a throttling is the gate's and counts no try.
+    int tries = 0;
+    while (true) {
+      VaultGate.Permit permit = gate.enter(attempts.retry.latestStart());
+      if (permit == null) {
+        return attempts.late(ref);
+      }
+      HttpResponse answer;
+      int now = inFlight.incrementAndGet();
+      peakInFlight.accumulateAndGet(now, Math::max);
+      try {
+        answer =
+            pipeline.sendSync(
+                new HttpRequest(HttpMethod.GET, secretUrl(ref))
+                    .setHeader(HttpHeaderName.ACCEPT, "application/json"),
+                Context.NONE);
+      } catch (RuntimeException e) {
+        gate.left(permit, false);
+        // The credential's failures come wrapped (TrackedCredential), often inside the SDK's own.
+        for (Throwable t = e; t != null; t = t.getCause()) {
+          if (t instanceof TokenFailure token) {
+            throw new AuthProblem(token.failure());
+          }
+          if (t instanceof ChallengeRefused refused) {
+            return new Outcome.Unreachable(refused.getMessage(), Outcome.Why.NOT_KEY_VAULT);
+          }
+        }
+        String reason = networkReason(e, ref.vault());
+        attempts.lastAnswers.put(ref, reason);
+        Duration wait = attempts.retry.retryFailure(e, tries, failures);
+        if (wait == null) {
+          return new Outcome.Unreachable(reason, Outcome.Why.NETWORK);
+        }
+        failures.add(e);
+        tries++;
+        Thread.sleep(wait);
+        continue;
+      } finally {
+        inFlight.decrementAndGet();
+      }
+      try (HttpResponse response = answer) {
+        int status = response.getStatusCode();
+        if (VaultGate.closes(status)) {
+          throttled(ref, response, gate, permit, attempts);
+          continue;
+        }
+        gate.left(permit, true);
         String notKeyVault = unchallenged(response);
         if (notKeyVault != null) {
-          return new Outcome.Unreachable(notKeyVault);
+          return new Outcome.Unreachable(notKeyVault, Outcome.Why.NOT_KEY_VAULT);
+        }
+        if (DeadlineRetry.retryable(status)) {
+          attempts.lastAnswers.put(ref, "HTTP " + status);
+          Duration wait = attempts.retry.retryAnswer(response, tries);
+          if (wait != null) {
+            tries++;
+            Thread.sleep(wait);
+            continue;
+          }
         }
         // WholeBody has read the body already: this is its copy.
         byte[] body = response.getBodyAsBinaryData().toBytes();
-        return response.getStatusCode() == 200
-            ? found(SecretBundle.parse(body))
-            : fromStatus(response, body);
+        return status == 200 ? found(SecretBundle.parse(body)) : fromStatus(response, body);
+      } catch (AuthProblem e) {
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        // An answer that is not Key Vault's JSON; never its text, which could hold a value.
+        return new Outcome.Unreachable(networkReason(e, ref.vault()), Outcome.Why.NETWORK);
       }
-    } catch (AuthProblem e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      // The credential's failures come wrapped (TrackedCredential), often inside the SDK's own.
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof TokenFailure token) {
-          throw new AuthProblem(token.failure());
-        }
-        if (t instanceof ChallengeRefused refused) {
-          return new Outcome.Unreachable(refused.getMessage());
-        }
-      }
-      return new Outcome.Unreachable(networkReason(e, ref.vault()));
-    } finally {
-      inFlight.decrementAndGet();
+    }
+  }
+
+  /**
+   * A throttling answer closes the vault to every worker of the run (the worker then waits at the
+   * gate with the others). Says what happened for {@code -v}.
+   */
+  private void throttled(
+      SecretRef ref,
+      HttpResponse response,
+      VaultGate gate,
+      VaultGate.Permit permit,
+      Attempts attempts) {
+    int status = response.getStatusCode();
+    Instant now = clock.instant();
+    Duration asked = DeadlineRetry.retryAfter(response.getHeaders(), now);
+    String header = response.getHeaders().getValue(HttpHeaderName.RETRY_AFTER);
+    attempts.lastAnswers.put(
+        ref, "HTTP " + status + (header == null ? "" : ", Retry-After " + printable(header)));
+    VaultGate.Closed closed = gate.throttled(permit, status, asked, now);
+    String where = DeadlineRetry.describe(response) + ": HTTP " + status;
+    if (!attempts.retry.fits(closed.reopens())) {
+      verbose.accept(
+          where
+              + (asked != null ? ", the vault asks to wait " + DeadlineRetry.ms(asked) : "")
+              + "; not retrying, the --timeout deadline is too close");
+    } else if (closed.fresh()) {
+      verbose.accept(
+          where
+              + (asked != null
+                  ? ", the vault asks to wait " + DeadlineRetry.ms(asked)
+                  : ", no Retry-After")
+              + "; vault "
+              + ref.vault()
+              + " closed to every request of this run for "
+              + DeadlineRetry.ms(closed.waits())
+              + (asked != null ? " (jitter added)" : " (kvload's backoff, with jitter)")
+              + ", then one request, then at most "
+              + closed.limit()
+              + " in flight");
+    } else {
+      verbose.accept(
+          where
+              + " to a request sent before the vault closed; it opens again in "
+              + DeadlineRetry.ms(Duration.between(now, closed.reopens())));
     }
   }
 
@@ -315,43 +423,35 @@ public final class KeyVaultSource implements SecretSource {
         new SecretValue(secret.value()), secret.version(), secret.notBefore(), secret.expires());
   }
 
-  private static String requestKey(SecretRef ref) {
-    var url = ref.vault().url();
-    return DeadlineRetry.requestKey(
-        url.getHost(),
-        url.getPort(),
-        "/secrets/" + ref.name() + (ref.latest() ? "" : "/" + ref.version()));
+  /**
+   * The pipeline {@code SecretClientBuilder} would build, less what kvload does not use (logging,
+   * tracing, per-call headers) and less the SDK's retry policy, which kvload's own loop replaces
+   * ({@link #fetchOne}): the SDK's User-Agent, then the challenge and token, then the whole body
+   * read inside the send.
+   */
+  private HttpPipeline pipeline(VaultRef vault) {
+    return pipeline(transport, credential, vault);
   }
 
   /**
-   * The pipeline {@code SecretClientBuilder} would build, less what kvload does not use (logging,
-   * tracing, per-call headers): the SDK's User-Agent, retries within the deadline, then the
-   * challenge and token, then the whole body read inside each try. {@link KeyVaultStore} writes and
-   * lists through the same one.
+   * The pipeline of {@link #pipeline(VaultRef)}, with {@code more} policies (e.g. a retry policy)
+   * ahead of the challenge: {@link KeyVaultStore} writes and lists through it.
    *
    * @param credential a {@link TrackedCredential}, so that a token failure reaches the caller as a
    *     {@link TokenFailure} and is not retried as a network failure
-   * @param failed told each try that failed without an answer (a dropped connection, a cut body),
-   *     so that a request still retrying at the deadline can say what its tries got
    */
   static HttpPipeline pipeline(
-      Transport transport,
-      TokenCredential credential,
-      VaultRef vault,
-      RetryPolicy retry,
-      BiConsumer<String, String> failed) {
+      Transport transport, TokenCredential credential, VaultRef vault, HttpPipelinePolicy... more) {
+    List<HttpPipelinePolicy> policies = new ArrayList<>();
+    policies.add(transport.sdkUserAgent("azure-security-keyvault-secrets.properties"));
+    policies.addAll(List.of(more));
+    // The policy's own check of the challenge is turned off: Audience's is stricter for
+    // Key Vault's domains, and the policy's refuses an emulator that names its own host.
+    policies.add(new KeyVaultCredentialPolicy(new VaultCredential(vault, credential), true));
+    policies.add(new WholeBody());
     return new HttpPipelineBuilder()
         .httpClient(transport.client())
-        .policies(
-            transport.sdkUserAgent("azure-security-keyvault-secrets.properties"),
-            retry,
-            // The policy's own check of the challenge is turned off: Audience's is stricter for
-            // Key Vault's domains, and the policy's refuses an emulator that names its own host.
-            new KeyVaultCredentialPolicy(new VaultCredential(vault, credential), true),
-            new WholeBody(
-                (request, error) ->
-                    failed.accept(
-                        DeadlineRetry.requestKey(request.getUrl()), networkReason(error, vault))))
+        .policies(policies.toArray(HttpPipelinePolicy[]::new))
         .build();
   }
 
@@ -375,17 +475,12 @@ public final class KeyVaultSource implements SecretSource {
     if (status == 403) {
       return Outcome.Forbidden.of(SecretBundle.innerErrorCode(body));
     }
-    if (status == 429) {
-      String asked = response.getHeaderValue(HttpHeaderName.RETRY_AFTER);
-      return new Outcome.Unreachable(
-          "the vault was still throttling (HTTP 429"
-              + (asked == null ? "" : ", Retry-After " + printable(asked))
-              + ") when the --timeout deadline stopped retries");
-    }
     if (status >= 500) {
-      return new Outcome.Unreachable("HTTP " + status + " from the vault after retrying");
+      return new Outcome.Unreachable(
+          "HTTP " + status + " from the vault after retrying", Outcome.Why.SERVER_ERROR);
     }
-    return new Outcome.Unreachable("unexpected HTTP " + status + " from the vault");
+    return new Outcome.Unreachable(
+        "unexpected HTTP " + status + " from the vault", Outcome.Why.SERVER_ERROR);
   }
 
   /**
@@ -476,6 +571,62 @@ public final class KeyVaultSource implements SecretSource {
   @Override
   public void close() {
     transport.close();
+  }
+
+  /** What one fetch's workers share: the deadline, and per vault a pipeline and a gate. */
+  private final class Attempts {
+    final Instant deadline;
+    final DeadlineRetry retry;
+
+    /** What each secret's last try got, for one still unanswered at the deadline. */
+    final Map<SecretRef, String> lastAnswers = new ConcurrentHashMap<>();
+
+    private final int threads;
+    private final Map<VaultRef, HttpPipeline> pipelines = new ConcurrentHashMap<>();
+    private final Map<VaultRef, VaultGate> gates = new ConcurrentHashMap<>();
+
+    Attempts(Instant deadline, int threads) {
+      this.deadline = deadline;
+      this.threads = threads;
+      this.retry = new DeadlineRetry(deadline, clock, verbose);
+    }
+
+    HttpPipeline pipeline(VaultRef vault) {
+      return pipelines.computeIfAbsent(vault, KeyVaultSource.this::pipeline);
+    }
+
+    VaultGate gate(VaultRef vault) {
+      return gates.computeIfAbsent(
+          vault,
+          v ->
+              new VaultGate(threads, clock, place, () -> ThreadLocalRandom.current().nextDouble()));
+    }
+
+    /**
+     * A secret still unanswered at the deadline: held back by a vault that throttled the run, or
+     * sent and not answered in time.
+     */
+    Outcome late(SecretRef ref) {
+      VaultGate gate = gates.get(ref.vault());
+      String last = lastAnswers.get(ref);
+      boolean heldBack =
+          gate != null
+              && gate.throttledEver()
+              && (last == null || last.startsWith("HTTP 429") || last.startsWith("HTTP 503"));
+      if (heldBack && gate.throttling()) {
+        // The reason is filled in once every worker is done: throttledSaySo.
+        return new Outcome.Unreachable("throttled", Outcome.Why.THROTTLED);
+      }
+      if (heldBack) {
+        return new Outcome.Unreachable(
+            "HTTP 503 from the vault after retrying (" + gate.summary() + ")",
+            Outcome.Why.SERVER_ERROR);
+      }
+      return new Outcome.Unreachable(
+          "no answer before the --timeout deadline"
+              + (last == null ? "" : " (the last answer was " + last + ")"),
+          Outcome.Why.TIMEOUT);
+    }
   }
 
   /** Counts token requests still waiting for an answer, so a deadline can blame the right end. */

@@ -7,7 +7,6 @@ import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
-import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -80,12 +79,10 @@ public final class KeyVaultStore implements SecretStore {
     this.clock = clock;
     this.authFailure = authFailure;
     this.pipeline =
-        KeyVaultSource.pipeline(
-            transport,
-            new KeyVaultSource.TrackedCredential(credential),
-            vault,
-            new RetryPolicy(new DeadlineRetry(deadline, clock, verbose)),
-            (request, reason) -> {});
+        // No retries: an import is sequential and safe to run again (what is already there with
+        // the same value is left alone), and a throttled or failing vault is said at once rather
+        // than waited out with its Retry-After.
+        KeyVaultSource.pipeline(transport, new KeyVaultSource.TrackedCredential(credential), vault);
   }
 
   @Override

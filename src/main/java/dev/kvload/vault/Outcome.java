@@ -68,6 +68,26 @@ public sealed interface Outcome {
    * The vault did not give a usable answer: network, TLS, 5xx, throttling or no answer in time.
    *
    * @param reason for users; never contains anything from a response body
+   * @param kind which of these it was, so that the advice can fit
    */
-  record Unreachable(String reason) implements Outcome {}
+  record Unreachable(String reason, Why kind) implements Outcome {
+    /** A network problem: what most unreachable vaults are. */
+    public Unreachable(String reason) {
+      this(reason, Why.NETWORK);
+    }
+  }
+
+  /** Why a vault gave no usable answer: each calls for different advice. */
+  enum Why {
+    /** The vault throttled the run (HTTP 429) until its deadline. */
+    THROTTLED,
+    /** The vault kept answering with server errors (5xx, 503 Service Unavailable included). */
+    SERVER_ERROR,
+    /** The host answered, but not as Key Vault does: a wrong URL, a proxy or an impostor. */
+    NOT_KEY_VAULT,
+    /** No connection, TLS refused, or an answer that could not be read. */
+    NETWORK,
+    /** Requests were sent but not answered before the deadline. */
+    TIMEOUT
+  }
 }

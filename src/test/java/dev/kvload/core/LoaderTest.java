@@ -186,6 +186,48 @@ class LoaderTest {
     assertTrue(stderr().contains("kvload: " + line), stderr());
   }
 
+  static Stream<Arguments> unreachableAdvice() {
+    return Stream.of(
+        Arguments.of(
+            "throttled: more time or staggered starts, not the network",
+            Outcome.Why.THROTTLED,
+            List.of("throttling", "4,000 secret GETs per 10 s", "--timeout", "stagger the starts"),
+            "network"),
+        Arguments.of(
+            "network",
+            Outcome.Why.NETWORK,
+            List.of("check the network and the vault URL"),
+            "--timeout"),
+        Arguments.of(
+            "server errors: later, or more time",
+            Outcome.Why.SERVER_ERROR,
+            List.of("server errors", "try again later", "--timeout"),
+            "network"),
+        Arguments.of(
+            "not Key Vault: the URL", Outcome.Why.NOT_KEY_VAULT, List.of("vault URL"), "network"),
+        Arguments.of(
+            "no answer in time: the network, or more time",
+            Outcome.Why.TIMEOUT,
+            List.of("check the network", "--timeout"),
+            "stagger"));
+  }
+
+  /** Each reason a vault gave no answer gets its own next step, with this run's --timeout. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unreachableAdvice")
+  void unreachableVaultsGetAdviceThatFitsWhy(
+      String name, Outcome.Why why, List<String> says, String never) {
+    source.put("db", new Outcome.Unreachable("the reason", why));
+    assertEquals(ExitStatus.VAULT, kvload("export"));
+    String advice = stderr().lines().filter(l -> !l.contains("the reason")).toList().toString();
+    says.forEach(part -> assertTrue(advice.contains(part), advice));
+    assertFalse(advice.contains(never), advice);
+    assertEquals(
+        why == Outcome.Why.NOT_KEY_VAULT || why == Outcome.Why.NETWORK,
+        !advice.contains("(this run's: 30s)"),
+        advice);
+  }
+
   /**
    * Reasons carry text from the network (a header, an inner error code): shown escaped in errors
    * and in warnings alike, so none can drive the terminal or the Actions runner.

@@ -79,6 +79,12 @@ public final class FakeAzure implements AutoCloseable {
   private volatile boolean readOnly;
   private volatile int pageSize = 25;
   private volatile Function<Request, Reply> listingBehaviour = request -> null;
+  private volatile Throttle throttle;
+  private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
+  private Instant windowStart; // guarded by this
+  private int servedInWindow; // guarded by this
+
+  private record Throttle(int limit, Duration window, boolean retryAfter) {}
 
   /** One version of a secret, as Key Vault stores it. */
   public record Version(
@@ -115,7 +121,33 @@ public final class FakeAzure implements AutoCloseable {
       String id = clientRequestId == null ? "" : clientRequestId;
       return id.substring(0, Math.max(0, id.lastIndexOf('-')));
     }
+
+    /**
+     * Where this request stands among its run's: the hex sequence number after the run id, which
+     * kvload counts up as requests go to the wire (-1 without one).
+     */
+    public long sequence() {
+      String id = clientRequestId == null ? "" : clientRequestId;
+      try {
+        return Long.parseLong(id.substring(id.lastIndexOf('-') + 1), 16);
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
   }
+
+  /** Key Vault's answer to a request over its vault's limit. */
+  public static final String THROTTLED =
+      "{\"error\":{\"code\":\"Throttled\",\"message\":\"Request was not processed because"
+          + " too many requests were received. Reason: VaultRequestTypeLimitReached\"}}";
+
+  /**
+   * A secret GET the throttle refused.
+   *
+   * @param request the GET, as the fake saw it arrive
+   * @param retryAfter the wait its {@code Retry-After} gave, or null when it named none
+   */
+  public record Refusal(Request request, Duration retryAfter) {}
 
   /**
    * A canned answer that replaces the normal one.
@@ -419,6 +451,22 @@ public final class FakeAzure implements AutoCloseable {
     this.identityAvailable = available;
   }
 
+  /**
+   * Throttles the vaults as Key Vault does: at most {@code limit} authorized secret GETs served per
+   * window (fixed windows from the first such GET, over all vaults together), the rest answered 429
+   * {@code Throttled} with Key Vault's body, and with {@code Retry-After} (the whole seconds until
+   * the window ends) when {@code retryAfter}. A challenge (a GET without a token) is never
+   * throttled.
+   */
+  public void throttle(int limit, Duration window, boolean retryAfter) {
+    this.throttle = new Throttle(limit, window, retryAfter);
+  }
+
+  /** Every GET the throttle refused, in order. */
+  public List<Refusal> refusals() {
+    return List.copyOf(refusals);
+  }
+
   public List<Request> requests() {
     return Collections.unmodifiableList(requests);
   }
@@ -556,6 +604,10 @@ public final class FakeAzure implements AutoCloseable {
     }
     if (!request.method().equals("GET")) {
       return Reply.status(405, error("MethodNotAllowed", "only GET"));
+    }
+    Reply refused = throttled(request);
+    if (refused != null) {
+      return refused;
     }
     Function<Request, Reply> behaviour = behaviours.get(key(request.vault(), secretName(request)));
     if (behaviour != null) {
@@ -710,6 +762,35 @@ public final class FakeAzure implements AutoCloseable {
         Map.of("Content-Type", "application/json; charset=utf-8"),
         bytes.toByteArray(),
         Duration.ZERO);
+  }
+
+  /** The throttle's 429, or null when the GET is served within its window's limit. */
+  private synchronized Reply throttled(Request request) {
+    Throttle t = throttle;
+    if (t == null || !request.authorized()) {
+      return null;
+    }
+    Instant now = request.at();
+    if (windowStart == null) {
+      windowStart = now;
+    }
+    long windows = Duration.between(windowStart, now).toNanos() / t.window().toNanos();
+    if (windows > 0) {
+      windowStart = windowStart.plus(t.window().multipliedBy(windows));
+      servedInWindow = 0;
+    }
+    if (servedInWindow < t.limit()) {
+      servedInWindow++;
+      return null;
+    }
+    Duration left = Duration.between(now, windowStart.plus(t.window()));
+    long seconds = Math.max(1, (left.toMillis() + 999) / 1000);
+    Reply reply = Reply.status(429, THROTTLED);
+    if (t.retryAfter()) {
+      reply = reply.withHeader("Retry-After", Long.toString(seconds));
+    }
+    refusals.add(new Refusal(request, t.retryAfter() ? Duration.ofSeconds(seconds) : null));
+    return reply;
   }
 
   private static String secretName(Request request) {
