@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class EnvironmentTest {
@@ -98,7 +99,7 @@ class EnvironmentTest {
 
   /** As --help shows the default and messages name a policy. */
   @ParameterizedTest(name = "{0}")
-  @org.junit.jupiter.params.provider.EnumSource(ConflictPolicy.class)
+  @EnumSource(ConflictPolicy.class)
   void policiesReadAndShowInLowerCase(ConflictPolicy policy) {
     String shown = policy.toString();
     assertEquals(policy.name().toLowerCase(java.util.Locale.ROOT), shown);

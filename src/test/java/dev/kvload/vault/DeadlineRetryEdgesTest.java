@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -162,6 +163,65 @@ class DeadlineRetryEdgesTest {
     HttpHeaders headers = new HttpHeaders();
     values.forEach(headers::set);
     assertEquals(expected, DeadlineRetry.retryAfter(headers, NOW));
+  }
+
+  static Stream<Arguments> verboseLines() {
+    String a = "GET kv.test/secrets/a: HTTP ";
+    return Stream.of(
+        Arguments.of(
+            "the vault's wait",
+            429,
+            Map.of("Retry-After", "2"),
+            0,
+            30_000,
+            a + "429, retry 1 in 2000 ms (as the vault's Retry-After asks)"),
+        Arguments.of(
+            "kvload's own wait, cut to the time left",
+            503,
+            Map.of(),
+            2,
+            300,
+            a + "503, retry 3 in 200 ms"),
+        Arguments.of(
+            "the vault's wait does not fit",
+            429,
+            Map.of("Retry-After", "120"),
+            0,
+            30_000,
+            a
+                + "429, the vault asks to wait 120000 ms; not retrying, the --timeout deadline is too"
+                + " close"),
+        Arguments.of(
+            "no time left for kvload's own wait",
+            503,
+            Map.of(),
+            0,
+            50,
+            a + "503; not retrying, the --timeout deadline is too close"));
+  }
+
+  /** What -v says about each retry decision: the status, the try, the wait and whose it is. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("verboseLines")
+  void verboseSaysWhyAndHowLong(
+      String name,
+      int status,
+      Map<String, String> headers,
+      int tryCount,
+      long msLeft,
+      String line) {
+    List<String> said = new ArrayList<>();
+    DeadlineRetry retry = new DeadlineRetry(NOW.plusMillis(msLeft), CLOCK, said::add);
+    retry.retryAnswer(answer("https://kv.test/secrets/a", status, headers), tryCount);
+    assertEquals(List.of(line), said);
+  }
+
+  @Test
+  void verboseNamesAFailuresTypeAndTheTry() {
+    List<String> said = new ArrayList<>();
+    DeadlineRetry retry = new DeadlineRetry(NOW.plusMillis(300), CLOCK, said::add);
+    retry.retryFailure(new UncheckedIOException(new IOException("reset")), 1, List.of());
+    assertEquals(List.of("request failed (UncheckedIOException), retry 2 in 200 ms"), said);
   }
 
   static Stream<Arguments> throwables() {
