@@ -110,6 +110,15 @@ class CheckerRunTest {
     var run = kvload.runPrintingValues(args.toArray(String[]::new));
     assertEquals(exit, run.exit(), run::toString);
     assertTrue(run.stdout().startsWith(stdoutStart), () -> name + ":\n" + run.stdout());
+    if (stdoutStart.startsWith("VARIABLE")) {
+      // The note column: an optional secret's problem says it fails nothing, a required one's not.
+      assertTrue(
+          run.stdout()
+              .matches(
+                  "(?s).*\nA +a +contoso-dev +\\S+ +(ok +- *|missing +- +not found)\n"
+                      + "B +b +contoso-dev +- +missing +- +not found \\(optional\\)\n"),
+          run::stdout);
+    }
     stderrHas.forEach(line -> assertTrue(run.stderr().contains(line), run::toString));
     if (!actions) {
       assertFalse(run.stdout().contains("::") || run.stderr().contains("::"), run::toString);
