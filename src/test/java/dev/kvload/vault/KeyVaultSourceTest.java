@@ -24,7 +24,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -32,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -141,6 +141,7 @@ class KeyVaultSourceTest {
     }
   }
 
+  private final CountDownLatch testOver = new CountDownLatch(1);
   private final Vault vault = new Vault();
   private final Credential credential = new Credential();
   private final List<String> prefetched = new CopyOnWriteArrayList<>();
@@ -162,6 +163,7 @@ class KeyVaultSourceTest {
 
   @AfterEach
   void close() {
+    testOver.countDown();
     source.close();
     verbose.forEach(line -> assertFalse(line.contains(VALUE), line));
   }
@@ -440,7 +442,8 @@ class KeyVaultSourceTest {
     SecretRef c = new SecretRef(shared, "c", null);
     vault.answers.put("/secrets/a/", once(status(503, "{}", "Retry-After", "0")));
     vault.answers.put("/secrets/c/", once(status(429, "{}", "Retry-After", "0")));
-    Map<SecretRef, Outcome> outcomes = source.fetch(List.of(a, c), NOW.plusSeconds(1));
+    // Seconds, not less: the first answers must come before the deadline on a loaded machine.
+    Map<SecretRef, Outcome> outcomes = source.fetch(List.of(a, c), NOW.plusSeconds(3));
     assertEquals(
         new Outcome.Unreachable(
             "no answer before the --timeout deadline (the last answer was HTTP 503, Retry-After 0)"),
@@ -451,19 +454,29 @@ class KeyVaultSourceTest {
         outcomes.get(c));
   }
 
-  /** Answers once, then hangs until the fetch gives up on it (its thread is interrupted). */
-  private static Answer once(Answer first) {
+  /**
+   * Answers once, then hangs until the test is over: not just until the fetch gives up on it, or
+   * the failure of the cut try could be noted before the deadline's message reads the last answer.
+   */
+  private Answer once(Answer first) {
     AtomicBoolean used = new AtomicBoolean();
     return request -> {
       if (!used.getAndSet(true)) {
         return first.answer(request);
       }
-      try {
-        Thread.sleep(Duration.ofMinutes(1));
-      } catch (InterruptedException e) {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          testOver.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
         Thread.currentThread().interrupt();
       }
-      throw new IllegalStateException("gave up");
+      throw new IllegalStateException("the test is over");
     };
   }
 }
