@@ -82,6 +82,20 @@ public final class Transport implements AutoCloseable {
         tags);
   }
 
+  /**
+   * A transport whose requests go to {@code client} instead of the network: the seam through which
+   * tests answer a vault's requests in-process, on the real pipeline.
+   */
+  public static Transport over(HttpClient client, Map<String, String> env) {
+    return new Transport(
+        null,
+        client,
+        Executors.newVirtualThreadPerTaskExecutor(),
+        env,
+        configuration(env),
+        RequestTags.forRun("kvload"));
+  }
+
   /** The SDK configuration seen through the run's environment only. */
   public static Configuration configuration(Map<String, String> env) {
     return new ConfigurationBuilder(source -> Map.of(), source -> Map.of(), source -> env).build();
@@ -141,7 +155,9 @@ public final class Transport implements AutoCloseable {
 
   @Override
   public void close() {
-    jdkClient.shutdownNow();
+    if (jdkClient != null) {
+      jdkClient.shutdownNow();
+    }
     executor.shutdownNow();
   }
 

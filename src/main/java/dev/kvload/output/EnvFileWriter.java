@@ -53,6 +53,29 @@ public final class EnvFileWriter {
 
   private EnvFileWriter() {}
 
+  /** Where the hook that removes an unfinished temporary file goes: the JVM's, or a test's. */
+  interface ShutdownHooks {
+    /**
+     * @throws IllegalStateException when the JVM is already shutting down
+     */
+    void add(Thread hook);
+
+    void remove(Thread hook);
+
+    ShutdownHooks JVM =
+        new ShutdownHooks() {
+          @Override
+          public void add(Thread hook) {
+            Runtime.getRuntime().addShutdownHook(hook);
+          }
+
+          @Override
+          public void remove(Thread hook) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          }
+        };
+  }
+
   /**
    * Writes {@code content} to {@code target}.
    *
@@ -71,6 +94,16 @@ public final class EnvFileWriter {
       boolean allowPersistent,
       Consumer<String> verbose,
       Supplier<String> nonces) {
+    write(target, content, allowPersistent, verbose, nonces, ShutdownHooks.JVM);
+  }
+
+  static void write(
+      Path target,
+      byte[] content,
+      boolean allowPersistent,
+      Consumer<String> verbose,
+      Supplier<String> nonces,
+      ShutdownHooks hooks) {
     Path requested = target.toAbsolutePath();
     Path name = requested.getFileName();
     Path parent = requested.getParent();
@@ -97,7 +130,7 @@ public final class EnvFileWriter {
         Path candidate = folder.resolve("." + name + "." + nonces.get() + ".tmp");
         try (FileChannel channel = create(candidate)) {
           temporary = candidate;
-          cleanup = deleteOnShutdown(temporary);
+          cleanup = deleteOnShutdown(temporary, hooks);
           verbose.accept("writing " + file + " through " + temporary.getFileName());
           writeAll(channel, content);
         } catch (FileAlreadyExistsException e) {
@@ -118,7 +151,7 @@ public final class EnvFileWriter {
       deleteQuietly(temporary);
       throw new Failure.Output(target + ": cannot write: " + reason(e), e);
     } finally {
-      cancel(cleanup);
+      cancel(cleanup, hooks);
     }
   }
 
@@ -220,10 +253,10 @@ public final class EnvFileWriter {
    * Removes the temporary file if the JVM is stopped (SIGINT, SIGTERM) before it is renamed. Once
    * renamed the name is gone, so a hook that runs late deletes nothing.
    */
-  private static Thread deleteOnShutdown(Path temporary) {
+  private static Thread deleteOnShutdown(Path temporary, ShutdownHooks hooks) {
     Thread hook = new Thread(() -> deleteQuietly(temporary), "kvload-remove-temporary");
     try {
-      Runtime.getRuntime().addShutdownHook(hook);
+      hooks.add(hook);
     } catch (IllegalStateException shuttingDown) {
       // The JVM is already stopping: the write will not get far; remove the file ourselves.
       deleteQuietly(temporary);
@@ -232,12 +265,12 @@ public final class EnvFileWriter {
     return hook;
   }
 
-  private static void cancel(Thread hook) {
+  private static void cancel(Thread hook, ShutdownHooks hooks) {
     if (hook == null) {
       return;
     }
     try {
-      Runtime.getRuntime().removeShutdownHook(hook);
+      hooks.remove(hook);
     } catch (IllegalStateException shuttingDown) {
       // Too late to remove it: it runs, and finds nothing or an unfinished file to delete.
     }
@@ -344,7 +377,7 @@ public final class EnvFileWriter {
     }
   }
 
-  private static String nonce() {
+  static String nonce() {
     byte[] bytes = new byte[8];
     new SecureRandom().nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);

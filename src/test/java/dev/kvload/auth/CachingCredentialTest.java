@@ -61,6 +61,13 @@ class CachingCredentialTest {
         .setCaeEnabled(true);
   }
 
+  private static CachingCredential cached(Stub stub, boolean tenantAgnostic) {
+    return new CachingCredential(
+        new CredentialChain(
+            CONTEXT, List.of(new CredentialChain.Link("A", () -> stub)), new TokenAnswers()),
+        tenantAgnostic);
+  }
+
   static Stream<Arguments> cases() {
     return Stream.of(
         Arguments.of("issued in the challenge's tenant: one request", null, "t1", "t1", false, 1),
@@ -80,14 +87,42 @@ class CachingCredentialTest {
       boolean agnostic,
       int calls) {
     Stub stub = new Stub(new AtomicInteger(), issuedIn, null);
-    var cached =
-        new CachingCredential(
-            new CredentialChain(
-                CONTEXT, List.of(new CredentialChain.Link("A", () -> stub)), new TokenAnswers()),
-            agnostic);
+    var cached = cached(stub, agnostic);
     cached.prefetch(vault(prefetchTenant));
     cached.getTokenSync(vault(challengeTenant));
     cached.getTokenSync(vault(challengeTenant));
+    assertEquals(calls, stub.calls().get());
+  }
+
+  static Stream<Arguments> otherRequests() {
+    TokenRequestContext vaultT1 = vault("t1");
+    return Stream.of(
+        Arguments.of("the same request but its tenant: served early", vaultT1, 1),
+        Arguments.of(
+            "another scope",
+            new TokenRequestContext()
+                .addScopes("https://storage.azure.com/.default")
+                .setTenantId("t1")
+                .setCaeEnabled(true),
+            2),
+        Arguments.of("a claims challenge", vault("t1").setClaims("{\"access_token\":{}}"), 2),
+        Arguments.of("without CAE", vault("t1").setCaeEnabled(false), 2));
+  }
+
+  /**
+   * The early token was asked for Key Vault's scope: it never serves a request for another scope, a
+   * claims challenge (which needs a fresh token) or another CAE setting.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("otherRequests")
+  void theEarlyTokenServesOnlyTheRequestItWasFor(
+      String name, TokenRequestContext asked, int calls) {
+    Stub stub = new Stub(new AtomicInteger(), "t1", null);
+    var cached = cached(stub, false);
+    cached.prefetch(vault(null));
+    cached.getTokenSync(asked);
+    // Waits for the early request (same key, same slot), which counts one call either way.
+    cached.getTokenSync(vault(null));
     assertEquals(calls, stub.calls().get());
   }
 
@@ -96,11 +131,7 @@ class CachingCredentialTest {
   void anEarlyFailureServesOnlyWhenNoCredentialCouldTry(
       String name, RuntimeException error, int calls) {
     Stub stub = new Stub(new AtomicInteger(), null, error);
-    var cached =
-        new CachingCredential(
-            new CredentialChain(
-                CONTEXT, List.of(new CredentialChain.Link("A", () -> stub)), new TokenAnswers()),
-            false);
+    var cached = cached(stub, false);
     cached.prefetch(vault(null));
     var failure = assertThrows(CredentialFailure.class, () -> cached.getTokenSync(vault("t1")));
     assertEquals(calls, stub.calls().get());

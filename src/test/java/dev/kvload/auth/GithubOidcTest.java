@@ -59,6 +59,9 @@ class GithubOidcTest {
     int status = 200;
     int cut = -1;
 
+    /** Seconds from issue to the ID token's exp claim; null: no exp claim. */
+    Long lifetime = 300L;
+
     Endpoint(TestClock clock) {
       this.clock = clock;
     }
@@ -73,9 +76,10 @@ class GithubOidcTest {
       requests.add(request);
       String payload =
           "{\"iss\":\"https://token.actions.githubusercontent.com\",\"sub\":\"repo:o/r:ref:x\","
-              + "\"exp\":"
-              + clock.instant().plusSeconds(300).getEpochSecond()
-              + ",\"n\":"
+              + (lifetime == null
+                  ? ""
+                  : "\"exp\":" + clock.instant().plusSeconds(lifetime).getEpochSecond() + ",")
+              + "\"n\":"
               + requests.size()
               + "}";
       String jwt =
@@ -116,6 +120,34 @@ class GithubOidcTest {
     clock.now = clock.now.plusSeconds(1);
     assertEquals(first, oidc.get());
     assertEquals(1, endpoint.requests.size());
+  }
+
+  static Stream<Arguments> reuse() {
+    return Stream.of(
+        Arguments.of("9 s later, long-lived", 300L, 9, true),
+        Arguments.of("10 s later: too old to reuse", 300L, 10, false),
+        Arguments.of("9 s later, 61 s of life left", 70L, 9, true),
+        Arguments.of("9 s later, exactly 60 s left", 69L, 9, false),
+        Arguments.of("9 s later, 59 s left", 68L, 9, false),
+        Arguments.of("no exp claim, 9 s later", null, 9, true),
+        Arguments.of("no exp claim, 10 s later", null, 10, false));
+  }
+
+  /**
+   * The SDK asks twice for its first assertion: the second ask is served from the first fetch only
+   * while it is fresh and has more than a minute of life left, or Entra ID could be shown a token
+   * that expires in flight.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("reuse")
+  void anIdTokenIsReusedOnlyWhileFreshAndFarFromExpiry(
+      String name, Long lifetime, int secondsLater, boolean reused) {
+    endpoint.lifetime = lifetime;
+    String first = oidc.get();
+    clock.now = clock.now.plusSeconds(secondsLater);
+    String second = oidc.get();
+    assertEquals(reused, first.equals(second), "same token");
+    assertEquals(reused ? 1 : 2, endpoint.requests.size(), "requests to the endpoint");
   }
 
   @Test

@@ -30,7 +30,7 @@ class DurationsTest {
   }
 
   @ParameterizedTest(name = "{0} ms shows as {1}")
-  @CsvSource({"250, 250ms", "30000, 30s", "1500, 1.5s"})
+  @CsvSource({"250, 250ms", "999, 999ms", "1000, 1s", "30000, 30s", "1500, 1.5s"})
   void formats(long millis, String shown) {
     assertEquals(shown, Durations.format(Duration.ofMillis(millis)));
   }

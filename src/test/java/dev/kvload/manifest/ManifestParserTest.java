@@ -101,6 +101,30 @@ class ManifestParserTest {
     assertEquals(2, lines.size(), lines.toString());
   }
 
+  static Stream<Arguments> manyProblems() {
+    return Stream.of(
+        Arguments.of("20: all shown", 20, 20, null),
+        Arguments.of("21: 20 shown and one more", 21, 21, "... and 1 more problems"),
+        Arguments.of("45: 20 shown and a count", 45, 21, "... and 25 more problems"));
+  }
+
+  /** A broken manifest lists its first 20 problems, then how many more there are. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("manyProblems")
+  void manyProblemsAreCountedNotAllListed(String name, int bad, int shown, String last) {
+    StringBuilder json = new StringBuilder("{\"vault\": \"contoso-dev\", \"secrets\": {");
+    for (int i = 0; i < bad; i++) {
+      json.append(i == 0 ? "" : ", ").append("\"").append(i).append("BAD\": \"a\"");
+    }
+    List<String> lines = problems(json.append("}}").toString());
+    assertEquals(shown, lines.size(), lines.toString());
+    assertTrue(lines.getFirst().contains("'0BAD' is not a valid variable name"), lines::toString);
+    assertTrue(lines.get(19).contains("'19BAD' is not a valid variable name"), lines::toString);
+    if (last != null) {
+      assertEquals(last, lines.getLast());
+    }
+  }
+
   static Stream<Arguments> invalid() {
     return Stream.of(
         Arguments.of("not an object", "[]", "kvload.json:1:1: ", "must be a JSON object"),
@@ -162,6 +186,16 @@ class ManifestParserTest {
             "{\"secrets\": {\"A\": \"https://contoso.vault.azure.net/secrets/\"}}",
             "A: ",
             "is not a secret URL"),
+        Arguments.of(
+            "secret URL with a space",
+            "{\"secrets\": {\"A\": \"https://contoso.vault.azure.net/secrets/db url\"}}",
+            "kvload.json:1:14: A: ",
+            "'https://contoso.vault.azure.net/secrets/db url' is not a secret URL"),
+        Arguments.of(
+            "entry with a bad vault",
+            "{\"vault\": \"contoso-dev\", \"secrets\": {\"A\": {\"secret\": \"a\", \"vault\": \"x\"}}}",
+            "kvload.json:1:59: A: ",
+            "'x' is not a vault"),
         Arguments.of(
             "secret URL of a key",
             "{\"secrets\": {\"A\": \"https://contoso.vault.azure.net/keys/k\"}}",

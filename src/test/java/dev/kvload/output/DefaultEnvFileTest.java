@@ -113,6 +113,17 @@ class DefaultEnvFileTest {
     assertTrue(e.getMessage().contains("is not a folder"), e::getMessage);
   }
 
+  /**
+   * The uid that names /dev/shm/kvload-UID and that prepare() demands is this process's own: the
+   * owner of what it creates. (Run as root, a uid of 0 passes by chance; as a user it must not.)
+   */
+  @Test
+  void currentUidOwnsWhatThisProcessCreates(@TempDir Path dir) throws IOException {
+    Path made = Files.createFile(dir.resolve("mine"));
+    assertEquals(
+        ((Number) Files.getAttribute(made, "unix:uid")).longValue(), DefaultEnvFile.currentUid());
+  }
+
   @Test
   void refusesAFolderChownedToSomeoneElse(@TempDir Path dir) throws IOException {
     assumeTrue(DefaultEnvFile.currentUid() == 0, "only root can give a folder away");
