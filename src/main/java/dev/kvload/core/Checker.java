@@ -122,7 +122,7 @@ public final class Checker {
     Binding b = result.binding();
     SecretRef secret = b.secret();
     Outcome outcome = result.outcome();
-    Status status = Status.of(outcome, now, window);
+    Status status = Loader.status(result, now, window);
     Outcome.Found found = outcome instanceof Outcome.Found f ? f : null;
     Level level =
         switch (status) {

@@ -28,17 +28,23 @@ public final class ExecHandoff implements Handoff {
   private final Posix posix;
   private final Inherited inherited;
   private final Charset decoder;
+  private final Map<String, String> env;
+  private final List<Integer> memoryFiles = new ArrayList<>();
+  private ChildHandoff fallback;
 
-  private ExecHandoff(Posix posix, Inherited inherited) {
+  private ExecHandoff(Posix posix, Inherited inherited, Map<String, String> env) {
     this.posix = posix;
     this.inherited = inherited;
     this.decoder = jnuCharset();
+    this.env = env;
   }
 
   /** The execve handoff, where this system allows it. */
   static Optional<ExecHandoff> load(Map<String, String> env) {
     return Posix.load()
-        .map(posix -> new ExecHandoff(posix, Inherited.from(env, ProcessHandle.current().pid())));
+        .map(
+            posix ->
+                new ExecHandoff(posix, Inherited.from(env, ProcessHandle.current().pid()), env));
   }
 
   @Override
@@ -46,8 +52,49 @@ public final class ExecHandoff implements Handoff {
     program(command, arguments(command), environment(environment));
   }
 
+  /**
+   * Each file in a memfd left open across execve: the command, which keeps this PID, finds it at
+   * {@code /proc/PID/fd/N}, and it goes when the command ends. Without memfds (macOS) the command
+   * runs as a child instead, with a private tmpfs folder removed when it exits: after an execve
+   * nothing would be left to remove the folder.
+   */
+  @Override
+  public Map<String, String> files(List<File> files) {
+    if (files.isEmpty()) {
+      return Map.of();
+    }
+    if (!posix.hasMemoryFiles()) {
+      fallback = ChildHandoff.load(env);
+      return fallback.files(files);
+    }
+    long pid = ProcessHandle.current().pid();
+    Map<String, String> paths = new java.util.LinkedHashMap<>();
+    for (File file : files) {
+      int fd;
+      try {
+        fd = posix.memoryFile("kvload:" + file.path(), file.content());
+      } catch (IllegalStateException e) {
+        throw new Failure.Output(
+            "cannot make the in-memory file "
+                + file.path()
+                + " ("
+                + e.getMessage()
+                + "); nothing was started",
+            null);
+      }
+      memoryFiles.add(fd);
+      if (file.env() != null) {
+        paths.put(file.env(), "/proc/" + pid + "/fd/" + fd);
+      }
+    }
+    return paths;
+  }
+
   @Override
   public int start(List<String> command, Environment environment) {
+    if (fallback != null) {
+      return fallback.start(command, environment);
+    }
     List<byte[]> envp = environment(environment);
     List<byte[]> argv = arguments(command);
     byte[] program = program(command, argv, envp);
@@ -85,7 +132,7 @@ public final class ExecHandoff implements Handoff {
 
   private void closeOwnDescriptorsOnExec() {
     for (int fd : posix.openDescriptors()) {
-      if (!inherited.descriptors().contains(fd)) {
+      if (!inherited.descriptors().contains(fd) && !memoryFiles.contains(fd)) {
         posix.closeOnExec(fd);
       }
     }

@@ -73,17 +73,7 @@ public final class EnvFileWriter {
     if (parent == null || name == null || name.toString().equals("..")) {
       throw new Failure.Output(target + ": not a file path", null);
     }
-    if (!allowPersistent && !Files.isDirectory(parent)) {
-      // Folders not made yet would be on their nearest existing ancestor's file system: refuse
-      // before making them, so that a refusal leaves nothing behind on disk.
-      refuseUnlessInMemory(nearestExisting(parent), target);
-    }
-    createFolder(parent, target);
-    Path folder = realFolder(parent, target);
-    checkOwnership(folder, target);
-    if (!allowPersistent) {
-      refuseUnlessInMemory(folder, target);
-    }
+    Path folder = safeFolder(parent, target, allowPersistent);
     Path file = folder.resolve(name);
     if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new Failure.Output(
@@ -121,14 +111,36 @@ public final class EnvFileWriter {
     }
   }
 
-  private static FileChannel create(Path temporary) throws IOException {
+  /**
+   * Makes {@code parent} (0700) unless it exists, and returns its real path once it passed every
+   * check: owned by this user or root all the way up, and on tmpfs unless {@code allowPersistent}.
+   *
+   * @param target named in messages
+   * @throws Failure.Output when refused; a refusal for a persistent disk creates nothing
+   */
+  static Path safeFolder(Path parent, Path target, boolean allowPersistent) {
+    if (!allowPersistent && !Files.isDirectory(parent)) {
+      // Folders not made yet would be on their nearest existing ancestor's file system: refuse
+      // before making them, so that a refusal leaves nothing behind on disk.
+      refuseUnlessInMemory(nearestExisting(parent), target);
+    }
+    createFolder(parent, target);
+    Path folder = realFolder(parent, target);
+    checkOwnership(folder, target);
+    if (!allowPersistent) {
+      refuseUnlessInMemory(folder, target);
+    }
+    return folder;
+  }
+
+  static FileChannel create(Path temporary) throws IOException {
     return FileChannel.open(
         temporary,
         Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
   }
 
-  private static void writeAll(FileChannel channel, byte[] content) throws IOException {
+  static void writeAll(FileChannel channel, byte[] content) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(content);
     while (buffer.hasRemaining()) {
       channel.write(buffer);
@@ -140,7 +152,7 @@ public final class EnvFileWriter {
    * Removes the temporary file if the JVM is stopped (SIGINT, SIGTERM) before it is renamed. Once
    * renamed the name is gone, so a hook that runs late deletes nothing.
    */
-  private static Thread deleteOnShutdown(Path temporary) {
+  static Thread deleteOnShutdown(Path temporary) {
     Thread hook = new Thread(() -> deleteQuietly(temporary), "kvload-remove-temporary");
     try {
       Runtime.getRuntime().addShutdownHook(hook);
@@ -152,7 +164,7 @@ public final class EnvFileWriter {
     return hook;
   }
 
-  private static void cancel(Thread hook) {
+  static void cancel(Thread hook) {
     if (hook == null) {
       return;
     }
@@ -264,13 +276,13 @@ public final class EnvFileWriter {
     }
   }
 
-  private static String nonce() {
+  static String nonce() {
     byte[] bytes = new byte[8];
     new SecureRandom().nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);
   }
 
-  private static void deleteQuietly(Path path) {
+  static void deleteQuietly(Path path) {
     if (path == null) {
       return;
     }
@@ -281,7 +293,7 @@ public final class EnvFileWriter {
     }
   }
 
-  private static String reason(Exception e) {
+  static String reason(Exception e) {
     String name = e.getClass().getSimpleName();
     return switch (e) {
       case java.nio.file.AccessDeniedException a -> "permission denied";
