@@ -577,16 +577,7 @@ public final class ManifestParser {
               + " https://VAULT.vault.azure.net/secrets/NAME or .../secrets/NAME/VERSION");
       return null;
     }
-    SecretRef ref = parsed.get();
-    return new PendingBinding(
-        variable,
-        ref.name(),
-        ref.vault(),
-        ref.version(),
-        optional,
-        at.getLineNr(),
-        at.getColumnNr(),
-        at(at));
+    return pending(variable, at, parsed.get(), optional);
   }
 
   private PendingBinding fromAppService(
@@ -603,7 +594,11 @@ public final class ManifestParser {
               + " @Microsoft.KeyVault(VaultName=VAULT;SecretName=NAME[;SecretVersion=VERSION])");
       return null;
     }
-    SecretRef ref = parsed.get();
+    return pending(variable, at, parsed.get(), optional);
+  }
+
+  private PendingBinding pending(
+      String variable, JsonLocation at, SecretRef ref, boolean optional) {
     return new PendingBinding(
         variable,
         ref.name(),
