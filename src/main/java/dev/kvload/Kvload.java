@@ -4,6 +4,7 @@ import dev.kvload.cli.CheckCommand;
 import dev.kvload.cli.CompletionCommand;
 import dev.kvload.cli.Context;
 import dev.kvload.cli.ExportCommand;
+import dev.kvload.cli.InjectCommand;
 import dev.kvload.cli.KvloadCommand;
 import dev.kvload.cli.RunCommand;
 import dev.kvload.cli.ShellHookCommand;
@@ -65,7 +66,7 @@ public final class Kvload {
         case "--" -> {
           return fetching;
         }
-        case "run", "export", "check" -> fetching = true;
+        case "run", "export", "check", "inject" -> fetching = true;
         case "help", "--help", "-h", "--version", "-V" -> {
           return false;
         }
@@ -87,6 +88,7 @@ public final class Kvload {
     commands.put("export", () -> new ExportCommand(context));
     commands.put("check", () -> new CheckCommand(context));
     commands.put("validate", () -> new ValidateCommand(context));
+    commands.put("inject", () -> new InjectCommand(context));
     commands.put("shell-hook", () -> new ShellHookCommand(context));
     commands.put("completion", () -> new CompletionCommand(context));
     CommandLine cli = new CommandLine(new KvloadCommand());

@@ -59,7 +59,8 @@ class KvloadTest {
             new String[] {"help", "run"},
             new String[] {"completion"})) {
       assertEquals(
-          Set.of("run", "export", "check", "validate", "shell-hook", "completion", "help"),
+          Set.of(
+              "run", "export", "check", "validate", "inject", "shell-hook", "completion", "help"),
           Kvload.commandLine(context(), args).getSubcommands().keySet(),
           String.join(" ", args));
     }
@@ -68,7 +69,7 @@ class KvloadTest {
   /** Also checks the names the lazy branch spells out against the commands' own. */
   @Test
   void onlyTheCommandThatComesFirst() {
-    for (String name : List.of("run", "export", "check", "validate", "shell-hook")) {
+    for (String name : List.of("run", "export", "check", "validate", "inject", "shell-hook")) {
       assertEquals(
           Set.of(name),
           Kvload.commandLine(context(), new String[] {name, "--help"}).getSubcommands().keySet());

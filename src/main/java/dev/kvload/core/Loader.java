@@ -188,18 +188,22 @@ public final class Loader {
 
   /** As {@link #load(Runnable)}, with the manifest's files. */
   public Loaded loadAll(Runnable beforeRequests) {
-    Manifest manifest = manifest();
+    return loadAll(manifest(), beforeRequests);
+  }
+
+  /** As {@link #loadAll(Runnable)}, for a manifest already read and checked. */
+  Loaded loadAll(Manifest manifest, Runnable beforeRequests) {
     List<Result> results = fetch(manifest, beforeRequests);
     Instant now = session.clock().instant();
     Map<String, SecretValue> values = new LinkedHashMap<>();
     Map<Binding, Outcome.Found> sources = new LinkedHashMap<>();
-    Map<String, FileEntry> fileByLabel = new LinkedHashMap<>();
-    manifest.files().forEach(f -> fileByLabel.put(f.label(), f));
+    Map<Binding, FileEntry> fileBySource = new LinkedHashMap<>();
+    manifest.files().forEach(f -> f.sources().forEach(b -> fileBySource.put(b, f)));
     java.util.Set<FileEntry> skipped = new java.util.HashSet<>();
     List<Result> failing = new ArrayList<>();
     for (Result r : results) {
       Binding b = r.binding();
-      FileEntry file = b.file() ? fileByLabel.get(b.variable()) : null;
+      FileEntry file = b.file() ? fileBySource.get(b) : null;
       boolean optional = file != null ? file.optional() : b.optional();
       Status status = status(r, now, Duration.ZERO);
       if (status.usable(settings.allowExpired())) {

@@ -300,6 +300,54 @@ class FilesIT {
     assertEquals(List.of(), shm.listing(), "the private folder is removed when the child exits");
   }
 
+  @Test
+  void injectRendersATemplateByteExactToStdoutOrATmpfsFile() throws Exception {
+    manifest("");
+    Path template =
+        h.write(
+            "deploy.tmpl",
+            "a={{kv:API_TOKEN}}\r\nb={{kv:"
+                + h.fake.vaultUrl(VAULT)
+                + "/secrets/notes}}|{{!kv:X}}|{{!!kv:Y}}|${HOME}\n");
+    String expected = "a=tok-3f9a\r\nb=" + NOTES + "|{{kv:X}}|{{!kv:Y}}|${HOME}\n";
+    var stdout = h.run().valuesOnStdout().args("inject", "-i", "deploy.tmpl").go();
+    assertEquals(0, stdout.exit(), stdout::toString);
+    assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), stdout.stdoutBytes());
+    Path out = shm.resolve("deploy.yaml");
+    var file = h.kvload("inject", "-i", template.toString(), "-o", out.toString());
+    assertEquals(0, file.exit(), file::toString);
+    assertEquals("", file.stdout());
+    assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), Files.readAllBytes(out));
+    assertEquals("rw-------", mode(out));
+    var disk = h.kvload("inject", "-i", template.toString(), "-o", h.dir.resolve("out").toString());
+    assertEquals(7, disk.exit(), disk::toString);
+    assertFalse(Files.exists(h.dir.resolve("out")));
+  }
+
+  @Test
+  void aHostileTemplateIsRefusedBeforeAnyRequest() {
+    manifest("");
+    // An unknown variable, a reference to a host outside Key Vault's domains, an unclosed one.
+    h.write(
+        "hostile.tmpl",
+        "{{kv:HOME}}\n{{kv:https://evil.example.test/secrets/x}}\n{{kv:API_TOKEN\n");
+    var unclosed = h.kvload("inject", "-i", "hostile.tmpl");
+    assertEquals(3, unclosed.exit(), unclosed::toString);
+    assertTrue(
+        unclosed.stderr().contains("hostile.tmpl:3:1: '{{kv:' is not closed"), unclosed::toString);
+    h.write("hostile.tmpl", "{{kv:HOME}}\n");
+    var unknown = h.kvload("inject", "-i", "hostile.tmpl");
+    assertEquals(3, unknown.exit(), unknown::toString);
+    assertTrue(
+        unknown.stderr().contains("hostile.tmpl:1:1: HOME is not a variable of"),
+        unknown::toString);
+    h.write("hostile.tmpl", "{{kv:https://evil.example.test/secrets/x}}\n");
+    var evil = h.kvload("inject", "-i", "hostile.tmpl");
+    assertEquals(3, evil.exit(), evil::toString);
+    assertTrue(evil.stderr().contains("is outside Key Vault's domains"), evil::toString);
+    assertEquals(0, h.fake.secretRequests().size());
+  }
+
   private static String mode(Path p) throws IOException {
     return PosixFilePermissions.toString(
         Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
