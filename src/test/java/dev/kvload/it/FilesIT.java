@@ -348,6 +348,28 @@ class FilesIT {
     assertEquals(0, h.fake.secretRequests().size());
   }
 
+  @Test
+  void checkListsFilesBesideVariablesWithTheCertificatesOwnExpiry() {
+    manifest("");
+    var fine = h.kvload("check");
+    assertEquals(0, fine.exit(), fine::toString);
+    assertTrue(fine.stdout().contains("file tls/cert.pem"), fine.stdout());
+    assertTrue(fine.stdout().contains("file app.ini"), fine.stdout());
+    // keytool made the certificate valid for 30 days; the secret itself has no exp.
+    var soon = h.kvload("check", "--expiry-warning", "60");
+    assertEquals(0, soon.exit(), soon::toString);
+    String line =
+        soon.stdout()
+            .lines()
+            .filter(l -> l.contains("file tls/cert.pem"))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(line.contains("expiring"), soon.stdout());
+    assertTrue(
+        soon.stdout().lines().filter(l -> l.contains("API_TOKEN")).allMatch(l -> l.contains("ok")),
+        soon.stdout());
+  }
+
   private static String mode(Path p) throws IOException {
     return PosixFilePermissions.toString(
         Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
