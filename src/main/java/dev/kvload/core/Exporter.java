@@ -93,8 +93,8 @@ public final class Exporter {
                                     + "; kvload run or --format sh pass it exactly")));
     // What was fetched, which with --on-conflict keep is not always what is written: a value
     // kept from the environment came from the job, whose runner knows its own secrets already.
-    Map<String, String> fetched = new LinkedHashMap<>();
-    secrets.forEach((name, value) -> fetched.put(name, value.reveal()));
+    // Not the files' paths, which are no secrets.
+    Map<String, String> fetched = loaded.maskable();
     byte[] content = request.format().render(values);
     if (filesDir != null) {
       Map<String, byte[]> files = new LinkedHashMap<>();

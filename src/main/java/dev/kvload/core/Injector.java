@@ -77,8 +77,6 @@ public final class Injector {
     loaded.variables().forEach((name, value) -> values.put(name, value.reveal()));
     byte[] content =
         FileContents.of(loaded, values, session.diagnostics()::warn).getFirst().content();
-    Map<String, String> fetched = new LinkedHashMap<>(values);
-    loaded.sources().forEach((b, found) -> fetched.put(b.secret().name(), found.value().reveal()));
     if (toStdout) {
       session.out().write(content, 0, content.length);
       session.out().flush();
@@ -87,7 +85,7 @@ public final class Injector {
       }
       return;
     }
-    Masks.print(session, fetched);
+    Masks.print(session, loaded.maskable());
     Path target = session.cwd().resolve(request.output());
     EnvFileWriter.write(target, content, request.allowPersistent(), session.diagnostics()::verbose);
     session.diagnostics().verbose("wrote " + target);

@@ -167,7 +167,20 @@ public final class Loader {
       Manifest manifest,
       Map<String, SecretValue> variables,
       Map<Binding, Outcome.Found> sources,
-      List<FileEntry> files) {}
+      List<FileEntry> files) {
+    /**
+     * Every fetched value, for the runner's masks: the variables', then each file secret's under
+     * its file's label.
+     */
+    public Map<String, String> maskable() {
+      Map<String, String> all = new LinkedHashMap<>();
+      variables.forEach((name, value) -> all.put(name, value.reveal()));
+      sources.forEach(
+          (b, found) ->
+              all.put(b.variable() + " (" + b.secret().name() + ")", found.value().reveal()));
+      return all;
+    }
+  }
 
   /**
    * The values of every variable, in manifest order; optional secrets that failed are left out with

@@ -36,7 +36,7 @@ public final class Runner {
             .map(m -> new Handoff.File(m.path(), m.content(), m.env()))
             .toList();
     // The command may print a value the moment it starts: the runner must know them all first.
-    Masks.print(session, fetched);
+    Masks.print(session, loaded.maskable());
     // A refusal after this leaves memfds that go with the process, or a private folder that a
     // shutdown hook removes.
     handoff.files(files).forEach((name, path) -> secrets.put(name, new SecretValue(path)));

@@ -370,6 +370,23 @@ class FilesIT {
         soon.stdout());
   }
 
+  @Test
+  void insideGithubActionsEveryFilesSecretIsMaskedFirst() {
+    manifest("");
+    var run =
+        h.run()
+            .env("GITHUB_ACTIONS", "true")
+            .env("XDG_RUNTIME_DIR", shm.path().toString())
+            .valuesOnStdout()
+            .args("run", "--", "true")
+            .go();
+    assertEquals(0, run.exit(), run::toString);
+    // extra-77c1 is named only by the template's URL reference; notes only by a file.
+    for (String value : List.of("tok-3f9a", "extra-77c1", "line 1")) {
+      assertTrue(run.stdout().contains("::add-mask::" + value + "\n"), run::stdout);
+    }
+  }
+
   private static String mode(Path p) throws IOException {
     return PosixFilePermissions.toString(
         Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
