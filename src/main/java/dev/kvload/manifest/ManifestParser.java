@@ -219,12 +219,7 @@ public final class ManifestParser {
 
   private void readSecrets(List<PendingBinding> pending) throws IOException {
     JsonParser p = parser;
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      problem(
-          p.currentTokenLocation(),
-          null,
-          "\"secrets\" must be an object mapping variable names to secrets");
-      p.skipChildren();
+    if (!expectObject("\"secrets\" must be an object mapping variable names to secrets")) {
       return;
     }
     Set<String> seen = new HashSet<>();
@@ -267,6 +262,16 @@ public final class ManifestParser {
     }
   }
 
+  /** True when the current token opens an object; else a problem, and the value is skipped. */
+  private boolean expectObject(String problem) throws IOException {
+    if (parser.currentToken() == JsonToken.START_OBJECT) {
+      return true;
+    }
+    problem(parser.currentTokenLocation(), null, problem);
+    parser.skipChildren();
+    return false;
+  }
+
   /** A files entry, its secret's vault still to be resolved. */
   private record PendingFile(
       String path,
@@ -280,13 +285,9 @@ public final class ManifestParser {
 
   private void readFiles(List<PendingFile> pending) throws IOException {
     JsonParser p = parser;
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      problem(
-          p.currentTokenLocation(),
-          null,
-          "\"files\" must be an object mapping relative file paths to {\"secret\": ...} or"
-              + " {\"template\": ...}");
-      p.skipChildren();
+    if (!expectObject(
+        "\"files\" must be an object mapping relative file paths to {\"secret\": ...} or"
+            + " {\"template\": ...}")) {
       return;
     }
     Set<String> seen = new HashSet<>();
