@@ -27,8 +27,7 @@ public final class TemplateParser {
   private TemplateParser() {}
 
   /**
-   * @param label the variable-like name bindings carry in messages ({@code file app.ini})
-   * @param defaultVault the manifest's vault; URLs name their own, so unused for now
+   * @param label the variable-like name its secrets carry in messages ({@code file app.ini})
    * @throws Failure.Manifest naming the template, line and column of every problem
    */
   public static Template parse(byte[] bytes, Path file, String label) {
