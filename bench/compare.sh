@@ -16,6 +16,7 @@ export JAVA_HOME
 runs=$1
 shift
 work=$(mktemp -d /tmp/kvload-compare.XXXXXX)
+trap 'rm -rf "$work"' EXIT
 printf '%s\n' "$@" > "$work/variants"
 export KVLOAD_BENCH_WORK="$work" KVLOAD_BENCH_RUNS="$runs" KVLOAD_ROOT="$PWD"
 kvload_offline sh -c '
@@ -51,7 +52,7 @@ done
 median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 first=$(head -1 "$work/variants" | cut -d= -f1)
 printf '| variant | case (20 secrets, @ms added per reply) | wall ms | ×%s | CPU ms | RSS MB |\n| --- | --- | ---: | ---: | ---: | ---: |\n' "$first"
-while IFS== read -r label launcher; do
+while IFS='=' read -r label _; do
   for case in export@0 run@0 export@25 run@25; do
     f=$work/$label.$case.tsv
     base=$(cut -f1 "$work/$first.$case.tsv" | median)
@@ -60,4 +61,3 @@ while IFS== read -r label launcher; do
       'BEGIN { printf "| %s | %s | %.0f | %.2f | %.0f | %.0f |\n", l, c, w*1000, w/b, p*1000, r/1024 }'
   done
 done < "$work/variants"
-rm -rf "$work"

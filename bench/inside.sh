@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # The body of bench/run.sh, run inside the loopback-only namespace. Not meant to be run directly.
 set -eu
 root=$KVLOAD_ROOT
@@ -27,6 +28,26 @@ start_fake() {
 
 fakes=
 trap 'kill $fakes 2>/dev/null' EXIT
+
+# The alternatives, each doing what `run -- true` does over the network with 20 secrets.
+archive=$(ls -d "$work"/archive/kvload-*/bin/kvload 2>/dev/null | head -n 1 || true)
+runtime=$JAVA_HOME
+[ -x "$root/target/runtime/bin/java" ] && runtime=$root/target/runtime
+flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmn16m -XX:-UsePerfData"
+# In a jar: an AOT cache covers jars only, not class folders.
+mkdir -p "$work/floor/classes"
+"$JAVA_HOME/bin/javac" -d "$work/floor/classes" "$root/bench/JvmFloor.java"
+"$JAVA_HOME/bin/jar" cf "$work/floor/floor.jar" -C "$work/floor/classes" .
+node_sdk=
+if command -v node >/dev/null 2>&1 && [ -d "$root/target/bench-node/node_modules/@azure/keyvault-secrets" ]; then
+  node_sdk=$root/target/bench-node
+fi
+# floor_args DIR: the identity endpoint and header, the vault and the 20 secrets of DIR's fake.
+floor_args() {
+  printf '%s\n%s\n' "$IDENTITY_ENDPOINT" "$IDENTITY_HEADER"
+  cat "$1/ready"
+  sed -n 's/^    "[A-Z_0-9]*": "\([^"]*\)",$/\1/p' "$1/kvload-20.json"
+}
 has_run=no
 if "$kvload" --help 2>/dev/null | grep -q "^  *run  "; then has_run=yes; fi
 
@@ -46,6 +67,22 @@ cases() {
     measure "help" "$fake_dir" "$kvload" --help
   fi
   measure "export-20@$delay" "$fake_dir" env KVLOAD_MANIFEST=kvload-20.json "$kvload" export -q
+  # shellcheck disable=SC2046 # one argument per line
+  set -- $(floor_args "$fake_dir")
+  endpoint=$1 header=$2 vault=$3
+  shift 3 # the 20 secrets' names are left
+  if [ -n "$archive" ]; then
+    measure "archive run-20@$delay" "$fake_dir" env KVLOAD_MANIFEST=kvload-20.json "$archive" run -q -- true
+  fi
+  # shellcheck disable=SC2086
+  measure "jvm floor-20@$delay" "$fake_dir" "$runtime/bin/java" $flags -XX:AOTCache="$work/floor/floor.aot" \
+    $KVLOAD_JAVA_OPTS -cp "$work/floor/floor.jar" JvmFloor "$endpoint" "$header" "$vault" "$@"
+  if [ -n "$node_sdk" ]; then
+    measure "node sdk-20@$delay" "$fake_dir" env NODE_EXTRA_CA_CERTS="$fake_dir/tls/server.pem" \
+      node --require "$node_sdk/node-hosts.cjs" "$node_sdk/node-sdk.mjs" "$vault" "$@"
+  fi
+  measure "curl-20@$delay" "$fake_dir" sh "$root/bench/curl-floor.sh" "$endpoint" "$header" "$vault" \
+    "$fake_dir/tls/server.pem" "$@"
   if [ $has_run = yes ]; then
     for n in 1 20 100; do
       if [ "$delay" = 0 ] || [ $n = 20 ]; then
@@ -61,6 +98,14 @@ for delay in 0 25; do
     # shellcheck disable=SC1090
     . "$work/fake-$delay/env"
     export IDENTITY_ENDPOINT IDENTITY_HEADER AZURE_AUTHORITY_HOST AZURE_POD_IDENTITY_AUTHORITY_HOST KVLOAD_JAVA_OPTS
+    if [ ! -f "$work/floor/floor.aot" ]; then
+      # The JVM floor's own AOT cache, trained as kvload's is (same runtime, flags, no profiles).
+      # shellcheck disable=SC2046,SC2086
+      "$runtime/bin/java" $flags -XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining \
+        -XX:AOTCacheOutput="$work/floor/floor.aot" $KVLOAD_JAVA_OPTS -cp "$work/floor/floor.jar" JvmFloor \
+        $(floor_args "$work/fake-$delay") >"$work/floor/train.log" 2>&1 || {
+        echo "the JVM floor's AOT training failed:" >&2; cat "$work/floor/train.log" >&2; exit 1; }
+    fi
     round=0
     while [ $round -lt $((runs + 2)) ]; do
       if [ $round -lt 2 ]; then
@@ -79,6 +124,9 @@ for delay in 0 25; do
   done
 done
 
+node_version() {
+  sed -n 's/^  "version": "\(.*\)",$/\1/p' "$root/target/bench-node/node_modules/@azure/$1/package.json" 2>/dev/null
+}
 median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 row() { # row LABEL FILE HELLO_MS
   wall=$(cut -f1 "$2" | median); cpu=$(awk -F'\t' '{print $2+$3}' "$2" | median); rss=$(cut -f4 "$2" | median)
@@ -91,6 +139,7 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo "# kvload start-up benchmark"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ), commit: $commit$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "- load average (1, 5, 15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown); others' work on the machine inflates wall times, less so CPU times"
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $("$java" -version 2>&1 | head -1)"
   echo "- method: bench/run.sh; cold process each run, cases interleaved round by round, 2 warm-up rounds dropped, median of $runs; loopback fake vault (HTTPS, managed-identity token), \`@25\` = 25 ms added to every reply; AOT cache: $( [ -f "$root/target/kvload.aot" ] && echo used || echo absent)"
   echo
@@ -98,13 +147,46 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo "| ---------------- | ------: | -----: | -----: | -----: | --: |"
   cat "$work"/keep/*-hello.tsv > "$work/keep/all-hello.tsv"
   row "java hello world" "$work/keep/all-hello.tsv" "$hello_ms"
-  for label in validate help export-20@0 run-1@0 run-20@0 run-100@0 export-20@25 run-20@25; do
+  for label in validate help export-20@0 run-1@0 run-20@0 run-100@0 export-20@25 run-20@25 \
+    "archive run-20@0" "jvm floor-20@0" "node sdk-20@0" "curl-20@0" \
+    "archive run-20@25" "jvm floor-20@25" "node sdk-20@25" "curl-20@25"; do
     delay=${label##*@}; case $label in *@*) ;; *) delay=0 ;; esac
     f=$work/keep/$delay-$label.tsv
-    [ -s "$f" ] && row "$label" "$f" "$hello_ms"
+    if [ -s "$f" ]; then row "$label" "$f" "$hello_ms"; fi
   done
   echo
   echo "CPU = user + system time of the whole process (all threads); RSS = peak resident set."
+  echo
+  echo "Same rounds, \`run -- true\` with 20 secrets (median wall time ratios):"
+  echo
+  echo "| ratio | @0 | @25 |"
+  echo "| --- | ---: | ---: |"
+  ratio() { # ratio LABEL A B: A's median over B's, at each delay
+    printf '| %s |' "$1"
+    for delay in 0 25; do
+      a=$work/keep/$delay-$2@$delay.tsv; b=$work/keep/$delay-$3@$delay.tsv
+      if [ -s "$a" ] && [ -s "$b" ]; then
+        awk -v a="$(cut -f1 "$a" | median)" -v b="$(cut -f1 "$b" | median)" 'BEGIN { printf " %.2f |", a / b }'
+      else
+        printf ' - |'
+      fi
+    done
+    echo
+
+  }
+  ratio "kvload / JVM floor" run-20 "jvm floor-20"
+  ratio "kvload / Node.js SDK" run-20 "node sdk-20"
+  ratio "kvload / curl" run-20 curl-20
+  ratio "unpacked archive / checkout" "archive run-20" run-20
+  echo
+  echo "The JVM floor (bench/JvmFloor.java): java.net.http alone, the managed-identity token and the"
+  echo "vault's challenge at once, then the GETs 8 in flight, on kvload's runtime with its own AOT cache"
+  echo "and kvload's JVM flags. The Node.js SDK (bench/node-sdk.mjs): @azure/identity $(node_version identity)"
+  echo "ManagedIdentityCredential and @azure/keyvault-secrets $(node_version keyvault-secrets) getSecret for"
+  echo "every secret in one Promise.all; the vault's name is resolved to loopback by a dns.lookup"
+  echo "override (bench/node-hosts.cjs), as the JVM's hosts file does for kvload. curl"
+  echo "(bench/curl-floor.sh): one request for the token, one curl for all GETs over one connection."
+  echo "The archive: target/kvload-*.tar.gz unpacked into the bench's folder, started by its bin/kvload."
 } > "$work/results.md"
 # shellcheck disable=SC2086
 kill $fakes 2>/dev/null || true

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the scripts: a JDK 25 for Maven, and a way to run a command where only loopback exists.
 
 # JAVA_HOME when it is a JDK 25+, else the first JDK 25 under /usr/lib/jvm.
@@ -14,28 +15,36 @@ kvload_java_home() {
   return 1
 }
 
-# Runs "$@" in a fresh network namespace with only loopback up, so nothing it starts can reach
-# Azure (or anything else) by mistake. Uses the workspace's offline tool when present.
+# Runs "$@" where only loopback exists, where this machine allows it without changing who owns
+# what: as root, in a fresh network namespace with only lo up (the workspace's offline tool when
+# present, else unshare --net). As an ordinary user, or where unshare --net fails (a container
+# without CAP_SYS_ADMIN), on the host network, said in one line: an unprivileged namespace needs a
+# user namespace, where root's folders (/, /tmp, /dev/shm) belong to an unmapped uid (65534), under
+# which kvload rightly refuses to write secrets. Either way the tests reach only loopback: every
+# endpoint points at the fakes on 127.0.0.1. KVLOAD_OFFLINE names another wrapper to use.
 kvload_offline() {
-  root=$(cd "$(dirname "$0")/.." && pwd)
-  for tool in "${KVLOAD_OFFLINE:-}" "$root/../shared/tools/offline"; do
-    if [ -n "$tool" ] && [ -x "$tool" ]; then
+  if [ -n "${KVLOAD_OFFLINE:-}" ]; then
+    "$KVLOAD_OFFLINE" "$@"
+    return $?
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "note: on the host network (a namespace would need a user namespace, where root's folders belong to nobody); kvload and the fakes talk to 127.0.0.1 only" >&2
+  elif ! command -v unshare >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1 ||
+    ! unshare --net true 2>/dev/null; then
+    echo "note: on the host network (unshare --net is not available here); kvload and the fakes talk to 127.0.0.1 only" >&2
+  else
+    tool=$(cd "$(dirname "$0")/.." && pwd)/../shared/tools/offline
+    if [ -x "$tool" ]; then
       "$tool" "$@"
-      return $?
-    fi
-  done
-  if command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ]; then
-      unshare --net -- sh -c 'ip link set lo up && exec "$@"' offline "$@"
     else
-      unshare --map-root-user --net -- sh -c 'ip link set lo up && exec "$@"' offline "$@"
+      unshare --net -- sh -c 'ip link set lo up && exec "$@"' offline "$@"
     fi
     return $?
   fi
-  echo "warning: cannot isolate the network here (no unshare); running with the host network" >&2
   "$@"
 }
 
-# Maven 3.8's bundled Guava warns about sun.misc.Unsafe on JDK 25; the warning is noise here.
-MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+# Maven 3.8's bundled Guava warns about sun.misc.Unsafe on JDK 25; the warning is noise here. No
+# perf data (/tmp/hsperfdata_USER), from Maven's JVM or any other the build and tests start.
+MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow -XX:-UsePerfData"
 export MAVEN_OPTS

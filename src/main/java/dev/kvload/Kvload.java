@@ -6,10 +6,14 @@ import dev.kvload.cli.Context;
 import dev.kvload.cli.ExportCommand;
 import dev.kvload.cli.InjectCommand;
 import dev.kvload.cli.KvloadCommand;
+import dev.kvload.cli.LoginCommand;
+import dev.kvload.cli.LogoutCommand;
 import dev.kvload.cli.RunCommand;
 import dev.kvload.cli.ShellHookCommand;
+import dev.kvload.cli.StatusCommand;
 import dev.kvload.cli.ValidateCommand;
 import dev.kvload.core.KeyVaultSources;
+import dev.kvload.exec.Launch;
 import dev.kvload.http.TlsWarmup;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -29,9 +33,11 @@ public final class Kvload {
   /**
    * Runs kvload as a process would, with the given environment and streams.
    *
+   * @param launch what main learned at start ({@link Launch#atStart})
    * @return the exit status
    */
-  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+  public static int run(
+      String[] args, Map<String, String> env, Launch launch, PrintStream out, PrintStream err) {
     if (reachesVaults(args)) {
       TlsWarmup.start();
     }
@@ -43,7 +49,8 @@ public final class Kvload {
             out,
             err,
             new KeyVaultSources(),
-            Clock.systemUTC()));
+            Clock.systemUTC(),
+            launch));
   }
 
   public static int run(String[] args, Context context) {
@@ -66,7 +73,7 @@ public final class Kvload {
         case "--" -> {
           return fetching;
         }
-        case "run", "export", "check", "inject" -> fetching = true;
+        case "run", "export", "check", "login", "inject" -> fetching = true;
         case "help", "--help", "-h", "--version", "-V" -> {
           return false;
         }
@@ -90,6 +97,9 @@ public final class Kvload {
     commands.put("validate", () -> new ValidateCommand(context));
     commands.put("inject", () -> new InjectCommand(context));
     commands.put("shell-hook", () -> new ShellHookCommand(context));
+    commands.put("login", () -> new LoginCommand(context));
+    commands.put("logout", () -> new LogoutCommand(context));
+    commands.put("status", () -> new StatusCommand(context));
     commands.put("completion", () -> new CompletionCommand(context));
     CommandLine cli = new CommandLine(new KvloadCommand());
     String first = args.length > 0 ? args[0] : "";

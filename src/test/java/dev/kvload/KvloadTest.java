@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kvload.cli.Context;
 import dev.kvload.core.InMemorySource;
+import dev.kvload.exec.Launch;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -25,6 +26,8 @@ class KvloadTest {
             "export to a file", new String[] {"export", "-o", "/dev/shm/x"}, true),
         Arguments.argumentSet("check", new String[] {"check", "--json"}, true),
         Arguments.argumentSet("options first", new String[] {"-q", "export"}, true),
+        Arguments.argumentSet("login signs in over TLS", new String[] {"login"}, true),
+        Arguments.argumentSet("status asks no server", new String[] {"status"}, false),
         Arguments.argumentSet("validate", new String[] {"validate"}, false),
         Arguments.argumentSet("nothing", new String[] {}, false),
         Arguments.argumentSet("help for run", new String[] {"help", "run"}, false),
@@ -47,7 +50,8 @@ class KvloadTest {
 
   private static Context context() {
     PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-    return new Context(Map.of(), Path.of(""), sink, sink, new InMemorySource(), Clock.systemUTC());
+    return new Context(
+        Map.of(), Path.of(""), sink, sink, new InMemorySource(), Clock.systemUTC(), Launch.NONE);
   }
 
   @Test
@@ -60,7 +64,17 @@ class KvloadTest {
             new String[] {"completion"})) {
       assertEquals(
           Set.of(
-              "run", "export", "check", "validate", "inject", "shell-hook", "completion", "help"),
+              "run",
+              "export",
+              "check",
+              "validate",
+              "inject",
+              "shell-hook",
+              "login",
+              "logout",
+              "status",
+              "completion",
+              "help"),
           Kvload.commandLine(context(), args).getSubcommands().keySet(),
           String.join(" ", args));
     }
@@ -69,7 +83,17 @@ class KvloadTest {
   /** Also checks the names the lazy branch spells out against the commands' own. */
   @Test
   void onlyTheCommandThatComesFirst() {
-    for (String name : List.of("run", "export", "check", "validate", "inject", "shell-hook")) {
+    for (String name :
+        List.of(
+            "run",
+            "export",
+            "check",
+            "validate",
+            "inject",
+            "shell-hook",
+            "login",
+            "logout",
+            "status")) {
       assertEquals(
           Set.of(name),
           Kvload.commandLine(context(), new String[] {name, "--help"}).getSubcommands().keySet());

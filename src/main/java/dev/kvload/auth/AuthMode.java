@@ -10,6 +10,7 @@ public enum AuthMode {
   WORKLOAD_IDENTITY("workload-identity"),
   MANAGED_IDENTITY("managed-identity"),
   AZURE_CLI("azure-cli"),
+  LOGIN("login"),
   GITHUB_OIDC("github-oidc");
 
   private final String option;

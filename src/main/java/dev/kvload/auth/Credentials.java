@@ -4,6 +4,7 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.Configuration;
 import com.azure.identity.AadCredentialBuilderBase;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
@@ -65,6 +67,17 @@ public final class Credentials {
    *     Actions, an authority host that is not an https URL)
    */
   public static TokenCredential create(AuthSettings settings, Transport transport) {
+    return create(settings, transport, line -> {});
+  }
+
+  /**
+   * As {@link #create(AuthSettings, Transport)}.
+   *
+   * @param warn told what the user should know that does not stop the run (a refreshed login that
+   *     could not be written back)
+   */
+  public static TokenCredential create(
+      AuthSettings settings, Transport transport, Consumer<String> warn) {
     AuthContext context = new AuthContext(settings, transport.env());
     TokenAnswers answers = new TokenAnswers();
     Builders builders = new Builders(context, transport, answers);
@@ -80,7 +93,7 @@ public final class Credentials {
     }
     List<CredentialChain.Link> links =
         switch (settings.mode()) {
-          case DEFAULT -> defaultLinks(context, builders, transport);
+          case DEFAULT -> defaultLinks(context, builders, transport, warn);
           case ENVIRONMENT -> {
             Attempt notConfigured = Diagnosis.environmentNotConfigured(context);
             if (notConfigured != null) {
@@ -118,6 +131,13 @@ public final class Credentials {
           }
           case AZURE_CLI ->
               List.of(new CredentialChain.Link("AzureCliCredential", builders::azureCli));
+          case LOGIN -> {
+            Attempt notStored = Login.notStored(context);
+            if (notStored != null) {
+              throw unavailable(context, notStored);
+            }
+            yield List.of(loginLink(context, transport, warn));
+          }
           case GITHUB_OIDC -> {
             Attempt problem = GithubOidc.unavailable(context);
             if (problem != null) {
@@ -164,7 +184,7 @@ public final class Credentials {
    * the SDK's IMDS probe, kvload makes up for with its own {@link ImdsProbe}.
    */
   private static List<CredentialChain.Link> defaultLinks(
-      AuthContext context, Builders builders, Transport transport) {
+      AuthContext context, Builders builders, Transport transport, Consumer<String> warn) {
     List<String> names;
     try {
       names = defaultChain(context.get("AZURE_TOKEN_CREDENTIALS"));
@@ -189,8 +209,10 @@ public final class Credentials {
           earlierMayWork ? null : ImdsProbe.start(context, ImdsProbe.CHAINED, transport.executor());
     }
     List<CredentialChain.Link> links = new ArrayList<>();
-    for (String name : names) {
-      if (name.equals("ManagedIdentityCredential") && ImdsProbe.neededInChain(context)) {
+    for (String name : withLogin(names)) {
+      if (name.equals(Login.CREDENTIAL)) {
+        links.add(loginLink(context, transport, warn));
+      } else if (name.equals("ManagedIdentityCredential") && ImdsProbe.neededInChain(context)) {
         ImdsProbe early = probe;
         links.add(
             new CredentialChain.Link(
@@ -212,6 +234,38 @@ public final class Credentials {
       }
     }
     return links;
+  }
+
+  /**
+   * The stored login, built only when the chain reaches it: when no login file exists it is
+   * unavailable at once, and MSAL is never loaded.
+   */
+  private static CredentialChain.Link loginLink(
+      AuthContext context, Transport transport, Consumer<String> warn) {
+    return new CredentialChain.Link(
+        Login.CREDENTIAL, () -> Login.credential(context, transport, warn, Clock.systemUTC()));
+  }
+
+  /**
+   * The chain {@code default} runs: the SDK's, with the stored login after the credentials of
+   * machines (environment, workload identity, managed identity: what a deployment sets up on
+   * purpose) and before the developer tools, as one of them. Not when {@code
+   * AZURE_TOKEN_CREDENTIALS} asks for the production credentials or a single one.
+   */
+  static List<String> withLogin(List<String> names) {
+    int firstTool = -1;
+    for (int i = 0; i < names.size(); i++) {
+      if (DEVELOPER.contains(names.get(i))) {
+        firstTool = i;
+        break;
+      }
+    }
+    if (firstTool < 0 || names.size() == 1) {
+      return names;
+    }
+    List<String> chain = new ArrayList<>(names);
+    chain.add(firstTool, Login.CREDENTIAL);
+    return chain;
   }
 
   /**
@@ -310,6 +364,24 @@ public final class Credentials {
         error);
   }
 
+  /**
+   * The pipeline azure-identity builds for a credential (IdentityClientBase.setupPipeline): the
+   * same retries, IMDS's own strategy for managed identity through IMDS, but no HTTP logging
+   * policy, whose class builds a pretty-printing Jackson mapper when loaded: ~75 ms of start-up CPU
+   * on the token's path, for logs kvload never writes (bench/levers.md).
+   */
+  static HttpPipeline identityPipeline(
+      Transport transport, boolean imds, HttpPipelinePolicy... more) {
+    List<HttpPipelinePolicy> policies = new ArrayList<>();
+    policies.add(transport.sdkUserAgent("azure-identity.properties"));
+    policies.add(imds ? new RetryPolicy(new ImdsRetryStrategy()) : new RetryPolicy());
+    policies.addAll(List.of(more));
+    return new HttpPipelineBuilder()
+        .httpClient(transport.client())
+        .policies(policies.toArray(HttpPipelinePolicy[]::new))
+        .build();
+  }
+
   /** The SDK builders, each given the run's HTTP client, executor and configuration. */
   private static final class Builders {
     private final AuthContext context;
@@ -347,20 +419,11 @@ public final class Credentials {
     }
 
     /**
-     * The pipeline azure-identity builds for a credential (IdentityClientBase.setupPipeline): the
-     * same retries, IMDS's own strategy for managed identity through IMDS, but no HTTP logging
-     * policy, whose class builds a pretty-printing Jackson mapper when loaded: ~75 ms of start-up
-     * CPU on the token's path, for logs kvload never writes (bench/levers.md). And {@link
-     * TokenAnswers}, so that an answer that is not a token is explained without quoting it.
+     * {@link #identityPipeline} with {@link TokenAnswers}, so that an answer that is not a token is
+     * explained without quoting it.
      */
     private HttpPipeline pipeline(boolean imds) {
-      return new HttpPipelineBuilder()
-          .httpClient(transport.client())
-          .policies(
-              transport.sdkUserAgent("azure-identity.properties"),
-              imds ? new RetryPolicy(new ImdsRetryStrategy()) : new RetryPolicy(),
-              answers)
-          .build();
+      return identityPipeline(transport, imds, answers);
     }
 
     /** DefaultAzureCredential with only {@code name} in its chain. */

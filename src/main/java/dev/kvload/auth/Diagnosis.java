@@ -87,11 +87,19 @@ final class Diagnosis {
       Supplier<Map<String, String>> claims,
       List<TokenAnswers.Answer> answers) {
     Attempt attempt =
-        !answers.isEmpty()
-            ? answered(context, credential, error, claims, answers.getLast())
-            : error instanceof CredentialUnavailableException
-                ? unavailable(context, credential, error)
-                : failed(context, credential, error, claims);
+        switch (error) {
+          case Login.Refused refused ->
+              new Attempt(
+                  credential,
+                  Attempt.Result.REJECTED,
+                  refused.getMessage(),
+                  Login.SIGN_IN_AGAIN,
+                  error);
+          case Throwable t when !answers.isEmpty() ->
+              answered(context, credential, error, claims, answers.getLast());
+          case CredentialUnavailableException e -> unavailable(context, credential, error);
+          default -> failed(context, credential, error, claims);
+        };
     return new Attempt(
         attempt.credential(),
         attempt.result(),
@@ -210,6 +218,8 @@ final class Diagnosis {
               credential,
               "needs the azure-identity-broker library, which kvload does not include",
               null);
+      case Login.CREDENTIAL ->
+          Attempt.unavailable(credential, clean(message, credential), Login.FIRST_LOGIN);
       case "AzureCliCredential" -> cli(context, credential, "az", message, azLogin(context));
       case "AzureDeveloperCliCredential" ->
           cli(context, credential, "azd", message, "run 'azd auth login'");
@@ -417,6 +427,14 @@ final class Diagnosis {
   private static String authority(AuthContext context) {
     String host = context.get("AZURE_AUTHORITY_HOST");
     return host == null ? "https://login.microsoftonline.com" : host;
+  }
+
+  /**
+   * Entra ID's error number in an SDK or MSAL exception, or null. Only the number is kept: the
+   * description may quote what was sent.
+   */
+  static String aadstsCode(Throwable error) {
+    return find(error, AADSTS).map(m -> m.group(1)).orElse(null);
   }
 
   private static Optional<Matcher> find(Throwable error, Pattern pattern) {

@@ -65,9 +65,12 @@ final class FailureReport {
             .findFirst()
             .orElse(Diagnosis.azLogin(context));
     if (context.inCodespace()) {
-      return cliStep
-          + " (kvload then uses the Azure CLI session), or add AZURE_CLIENT_ID, AZURE_TENANT_ID"
-          + " and AZURE_CLIENT_SECRET as Codespaces secrets";
+      // No managed identity, no OIDC token and usually no Azure CLI: signing in as yourself,
+      // once, is what works in a Codespace.
+      return "run 'kvload login' once in a terminal (it asks you to sign in in a browser; later"
+          + " runs are silent), or "
+          + cliStep
+          + " (kvload then uses the Azure CLI session)";
     }
     if (context.inKubernetes()) {
       return "enable workload identity for the pod (AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID,"

@@ -7,7 +7,6 @@ import dev.kvload.core.Durations;
 import dev.kvload.core.Settings;
 import dev.kvload.env.ConflictPolicy;
 import dev.kvload.manifest.VaultRef;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +40,8 @@ public final class CommonOptions {
       paramLabel = "MODE",
       scope = ScopeType.INHERIT,
       description =
-          "default, environment, workload-identity, managed-identity, azure-cli or github-oidc"
-              + " (default: $KVLOAD_AUTH, else default).")
+          "default, environment, workload-identity, managed-identity, azure-cli, login or"
+              + " github-oidc (default: $KVLOAD_AUTH, else default).")
   String auth;
 
   @Option(
@@ -107,6 +106,9 @@ public final class CommonOptions {
     allowVars.addAll(names);
   }
 
+  final Set<String> allowVaultHosts = new LinkedHashSet<>();
+
+  // A method for the same reason as --allow-var.
   @Option(
       names = "--allow-vault-host",
       paramLabel = "HOST",
@@ -115,7 +117,9 @@ public final class CommonOptions {
           "Trusts HOST as a vault although it is outside Key Vault's DNS suffixes (an emulator,"
               + " Azure Stack); repeat for each (default: $KVLOAD_ALLOW_VAULT_HOSTS, comma"
               + " separated).")
-  List<String> allowVaultHosts = new ArrayList<>();
+  void allowVaultHosts(List<String> hosts) {
+    allowVaultHosts.addAll(hosts);
+  }
 
   /** Resolves options and their environment variables; bad values are usage errors (exit 2). */
   Settings toSettings(Map<String, String> env) {

@@ -4,6 +4,7 @@ import dev.kvload.core.Diagnostics;
 import dev.kvload.core.Session;
 import dev.kvload.core.Settings;
 import dev.kvload.core.SourceFactory;
+import dev.kvload.exec.Launch;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,7 +17,8 @@ public record Context(
     PrintStream out,
     PrintStream err,
     SourceFactory sources,
-    Clock clock) {
+    Clock clock,
+    Launch launch) {
 
   Session session(Settings settings) {
     return new Session(

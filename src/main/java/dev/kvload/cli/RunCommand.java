@@ -54,7 +54,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() {
     List<String> command = command();
     var settings = parent.common.toSettings(context.env());
-    Handoff handoff = Handoff.forEnvironment(context.env());
+    Handoff handoff = Handoff.forEnvironment(context.env(), context.launch());
     return Runner.run(context.session(settings), settings, command, handoff);
   }
 

@@ -37,7 +37,8 @@ public final class KeyVaultSources implements SourceFactory {
                 + "-<sequence>; search the vault's diagnostic logs for it");
     Transport transport = Transport.open(session.env(), connect, tags);
     try {
-      TokenCredential credential = Credentials.create(settings.auth(), transport);
+      TokenCredential credential =
+          Credentials.create(settings.auth(), transport, session.diagnostics()::warn);
       return new KeyVaultSource(
           credential,
           transport,

@@ -39,7 +39,9 @@ public final class Runner {
     Masks.print(session, loaded.maskable());
     // A refusal after this leaves memfds that go with the process, or a private folder that a
     // shutdown hook removes.
-    handoff.files(files).forEach((name, path) -> secrets.put(name, new SecretValue(path)));
+    handoff
+        .files(files, session.env())
+        .forEach((name, path) -> secrets.put(name, new SecretValue(path)));
     Environment environment = Conflicts.resolve(session, settings, secrets, "nothing was started");
     // Whatever kvload wrote must be out before the command writes to the same descriptors.
     session.out().flush();

@@ -37,24 +37,20 @@ public final class ChildHandoff implements Handoff {
   private final Optional<Posix> posix;
   private final Inherited inherited;
   private final Charset charset;
-  private final Map<String, String> env;
   private Path privateFolder;
   private Thread removeAtExit;
 
-  private ChildHandoff(
-      Optional<Posix> posix, Inherited inherited, Charset charset, Map<String, String> env) {
+  private ChildHandoff(Optional<Posix> posix, Inherited inherited, Charset charset) {
     this.posix = posix;
     this.inherited = inherited;
     this.charset = charset;
-    this.env = env;
   }
 
-  static ChildHandoff load(Map<String, String> env) {
-    return new ChildHandoff(
-        Posix.load(),
-        Inherited.from(env, ProcessHandle.current().pid()),
-        ExecHandoff.jnuCharset(),
-        env);
+  static ChildHandoff load(Inherited inherited) {
+    if (inherited.coreLimit().isPresent()) {
+      CoreDumps.link();
+    }
+    return new ChildHandoff(Posix.load(), inherited, ExecHandoff.jnuCharset());
   }
 
   /**
@@ -63,11 +59,11 @@ public final class ChildHandoff implements Handoff {
    * is a memory file system.
    */
   @Override
-  public Map<String, String> files(List<File> files) {
+  public Map<String, String> files(List<File> files, Map<String, String> env) {
     if (files.isEmpty()) {
       return Map.of();
     }
-    Path base = memoryFolder();
+    Path base = memoryFolder(env);
     try {
       privateFolder = Files.createTempDirectory(base, "kvload-run-");
     } catch (IOException e) {
@@ -98,7 +94,7 @@ public final class ChildHandoff implements Handoff {
     return paths;
   }
 
-  private Path memoryFolder() {
+  private static Path memoryFolder(Map<String, String> env) {
     String runtime = env.get("XDG_RUNTIME_DIR");
     if (runtime != null && !runtime.isEmpty() && Path.of(runtime).isAbsolute()) {
       Path dir = Path.of(runtime);
@@ -145,6 +141,10 @@ public final class ChildHandoff implements Handoff {
     forwarder.install();
     Process child;
     try {
+      // The child inherits the soft core limit kvload was started with. Setting another process's
+      // limit (prlimit) would come after the command had started; so kvload has its own back for
+      // the few milliseconds of the start, then 0 again.
+      inherited.coreLimit().ifPresent(CoreDumps::setSoft);
       child = builder.start();
     } catch (IOException e) {
       removeFiles();
@@ -158,6 +158,8 @@ public final class ChildHandoff implements Handoff {
       throw notFound
           ? new Failure.Command(false, command.getFirst() + ": command not found")
           : new Failure.Command(true, command.getFirst() + ": cannot run it (" + reason + ")");
+    } finally {
+      inherited.coreLimit().ifPresent(soft -> CoreDumps.setSoft(0));
     }
     forwarder.attach(child);
     posix.ifPresent(

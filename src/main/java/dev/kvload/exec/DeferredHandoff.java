@@ -26,8 +26,8 @@ final class DeferredHandoff implements Handoff {
   }
 
   @Override
-  public java.util.Map<String, String> files(List<File> files) {
-    return made().files(files);
+  public java.util.Map<String, String> files(List<File> files, java.util.Map<String, String> env) {
+    return made().files(files, env);
   }
 
   @Override

@@ -16,6 +16,7 @@ import java.util.Optional;
  * <ul>
  *   <li>Descriptors: exactly those kvload was started with; every one the JVM opened (jars, the
  *       module image, sockets, pipes) is marked close-on-exec first.
+ *   <li>The soft core-dump limit kvload was started with, which it kept at 0 for itself.
  *   <li>Signals: an empty mask for the calling thread (JVM threads block some, and execve keeps the
  *       mask); ignored exactly where they were ignored at start. execve itself resets caught
  *       signals to default, but it keeps whatever is ignored, and the JVM takes over signals its
@@ -28,23 +29,21 @@ public final class ExecHandoff implements Handoff {
   private final Posix posix;
   private final Inherited inherited;
   private final Charset decoder;
-  private final Map<String, String> env;
   private final List<Integer> memoryFiles = new ArrayList<>();
   private ChildHandoff fallback;
 
-  private ExecHandoff(Posix posix, Inherited inherited, Map<String, String> env) {
+  private ExecHandoff(Posix posix, Inherited inherited) {
     this.posix = posix;
     this.inherited = inherited;
     this.decoder = jnuCharset();
-    this.env = env;
   }
 
   /** The execve handoff, where this system allows it. */
-  static Optional<ExecHandoff> load(Map<String, String> env) {
-    return Posix.load()
-        .map(
-            posix ->
-                new ExecHandoff(posix, Inherited.from(env, ProcessHandle.current().pid()), env));
+  static Optional<ExecHandoff> load(Inherited inherited) {
+    if (inherited.coreLimit().isPresent()) {
+      CoreDumps.link();
+    }
+    return Posix.load().map(posix -> new ExecHandoff(posix, inherited));
   }
 
   @Override
@@ -59,13 +58,13 @@ public final class ExecHandoff implements Handoff {
    * nothing would be left to remove the folder.
    */
   @Override
-  public Map<String, String> files(List<File> files) {
+  public Map<String, String> files(List<File> files, Map<String, String> env) {
     if (files.isEmpty()) {
       return Map.of();
     }
     if (!posix.hasMemoryFiles()) {
-      fallback = ChildHandoff.load(env);
-      return fallback.files(files);
+      fallback = ChildHandoff.load(inherited);
+      return fallback.files(files, env);
     }
     long pid = ProcessHandle.current().pid();
     Map<String, String> paths = new java.util.LinkedHashMap<>();
@@ -102,6 +101,8 @@ public final class ExecHandoff implements Handoff {
     SignalDispositions.restore(posix, inherited, true);
     closeOwnDescriptorsOnExec();
     posix.unblockAllSignals();
+    // Core dumps come back for the command only now, with nothing of kvload's left to run.
+    inherited.coreLimit().ifPresent(CoreDumps::setSoft);
     int errno = posix.execve(program, argv, envp);
     if (errno == Posix.ENOEXEC) {
       // A file without #! is a shell script to execvp and to shells.

@@ -44,10 +44,11 @@ public interface Handoff {
    * Puts the files where the command will find them, before {@link #start}: in memory where the
    * system allows it, else in a private tmpfs folder removed when the command ends.
    *
+   * @param env kvload's environment, for {@code $XDG_RUNTIME_DIR}
    * @return each {@link File#env()} variable's path
    * @throws dev.kvload.Failure.Output when the files cannot be made (no tmpfs for the fallback)
    */
-  default Map<String, String> files(List<File> files) {
+  default Map<String, String> files(List<File> files, Map<String, String> env) {
     if (!files.isEmpty()) {
       throw new UnsupportedOperationException("this handoff takes no files");
     }
@@ -67,22 +68,24 @@ public interface Handoff {
    * another thread, while the secrets are fetched: linking execve, sigaction and the rest takes ~60
    * ms, which would otherwise come before the first request.
    *
+   * @param launch what main learned at start
    * @throws Failure.Usage when {@code KVLOAD_EXEC} names no mode
    */
-  static Handoff forEnvironment(Map<String, String> env) {
+  static Handoff forEnvironment(Map<String, String> env, Launch launch) {
     String mode = env.getOrDefault(MODE_VARIABLE, "");
     if (!List.of("", "child", "exec").contains(mode)) {
       throw new Failure.Usage(
           MODE_VARIABLE + ": '" + mode + "' is not a mode: use exec or child, or unset it");
     }
-    return DeferredHandoff.start(() -> select(mode, env));
+    return DeferredHandoff.start(
+        () -> select(mode, Inherited.of(launch, ProcessHandle.current().pid())));
   }
 
-  private static Handoff select(String mode, Map<String, String> env) {
+  private static Handoff select(String mode, Inherited inherited) {
     return switch (mode) {
-      case "child" -> ChildHandoff.load(env);
+      case "child" -> ChildHandoff.load(inherited);
       case "exec" ->
-          ExecHandoff.load(env)
+          ExecHandoff.load(inherited)
               .orElseThrow(
                   () ->
                       new Failure.Usage(
@@ -93,7 +96,9 @@ public interface Handoff {
                               + System.getProperty("os.arch"),
                           "unset " + MODE_VARIABLE + " to run the command as a child process"));
       default ->
-          ExecHandoff.load(env).map(Handoff.class::cast).orElseGet(() -> ChildHandoff.load(env));
+          ExecHandoff.load(inherited)
+              .map(Handoff.class::cast)
+              .orElseGet(() -> ChildHandoff.load(inherited));
     };
   }
 

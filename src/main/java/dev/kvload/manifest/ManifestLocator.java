@@ -2,9 +2,11 @@ package dev.kvload.manifest;
 
 import dev.kvload.Failure;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +17,7 @@ public final class ManifestLocator {
       List.of(Path.of("kvload.json"), Path.of(".devcontainer", "kvload.json"));
 
   /** Manifests are a few kilobytes; anything this large is a mistake, not a manifest. */
-  private static final long MAX_BYTES = 4L << 20;
+  private static final int MAX_BYTES = 4 << 20;
 
   private ManifestLocator() {}
 
@@ -51,16 +53,30 @@ public final class ManifestLocator {
         "create kvload.json (see kvload --help), or pass -m FILE or set KVLOAD_MANIFEST");
   }
 
+  /**
+   * Reads a regular file, or a link to one, and at most {@link #MAX_BYTES}: a FIFO would block the
+   * read forever and a device such as {@code /dev/zero} would never end, so neither is opened.
+   */
   private static byte[] read(Path file, Path cwd) {
     Path resolved = cwd.resolve(file);
     try {
-      if (Files.isDirectory(resolved)) {
+      BasicFileAttributes attributes = Files.readAttributes(resolved, BasicFileAttributes.class);
+      if (attributes.isDirectory()) {
         throw new Failure.Manifest(file + ": is a directory, not a manifest file");
       }
-      if (Files.size(resolved) > MAX_BYTES) {
-        throw new Failure.Manifest(file + ": larger than 4 MiB; is this really a kvload manifest?");
+      if (!attributes.isRegularFile()) {
+        throw new Failure.Manifest(
+            file + ": is not a regular file (a FIFO, device or socket), so it is not read",
+            "pass -m with the path of a kvload.json file");
       }
-      return Files.readAllBytes(resolved);
+      try (InputStream in = Files.newInputStream(resolved)) {
+        byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+        if (bytes.length > MAX_BYTES) {
+          throw new Failure.Manifest(
+              file + ": larger than 4 MiB; is this really a kvload manifest?");
+        }
+        return bytes;
+      }
     } catch (NoSuchFileException e) {
       throw new Failure.Manifest(
           file + ": manifest not found",

@@ -15,8 +15,9 @@ import java.util.Set;
 
 /**
  * Where {@code kvload export -o} (no path) writes and {@code kvload shell-hook} reads: {@code
- * $XDG_RUNTIME_DIR/kvload/env} when that folder exists, else {@code /dev/shm/kvload-UID/env}. Both
- * are memory file systems private to the user; the folder is made 0700 and must stay that way.
+ * $XDG_RUNTIME_DIR/kvload/env} when that is the user's own private folder, else {@code
+ * /dev/shm/kvload-UID/env}. Both are memory file systems; the folder is made 0700 and must stay
+ * that way. {@link ShellHook} applies the same rules in the shell.
  */
 public final class DefaultEnvFile {
   private static final Set<PosixFilePermission> OTHERS =
@@ -29,19 +30,37 @@ public final class DefaultEnvFile {
   private DefaultEnvFile() {}
 
   /**
-   * The default file for this user.
+   * The default file for this user. {@code $XDG_RUNTIME_DIR} counts only when it is an absolute
+   * path without a trailing slash naming a folder, not a link, that belongs to {@code uid} and that
+   * neither group nor others may write: after {@code su} it may still name the other user's folder,
+   * and a folder others can write to lets them plant the file first.
    *
    * @param uid the user's numeric id, for the shared {@code /dev/shm}
    */
   public static Path path(Map<String, String> env, long uid) {
     String runtime = env.get("XDG_RUNTIME_DIR");
-    if (runtime != null && !runtime.isEmpty()) {
-      Path dir = Path.of(runtime);
-      if (dir.isAbsolute() && Files.isDirectory(dir)) {
-        return dir.resolve("kvload").resolve("env");
-      }
+    if (runtime != null
+        && runtime.length() > 1
+        && runtime.startsWith("/")
+        && !runtime.endsWith("/")
+        && privateFolder(runtime, uid)) {
+      return Path.of(runtime).resolve("kvload").resolve("env");
     }
     return Path.of("/dev/shm", "kvload-" + uid, "env");
+  }
+
+  private static boolean privateFolder(String path, long uid) {
+    try {
+      Path dir = Path.of(path);
+      PosixFileAttributes attributes =
+          Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return attributes.isDirectory()
+          && owner(dir) == uid
+          && !attributes.permissions().contains(PosixFilePermission.GROUP_WRITE)
+          && !attributes.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+    } catch (IOException | RuntimeException e) {
+      return false; // unreadable, not a path, or no POSIX attributes: not a folder to trust
+    }
   }
 
   /**

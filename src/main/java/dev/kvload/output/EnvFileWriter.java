@@ -13,6 +13,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -33,6 +34,8 @@ import java.util.function.Supplier;
  *       folder is created with mode 0700.
  *   <li>The folder's real path is resolved once and used for everything after the checks, so a
  *       symbolic link on the way cannot be re-pointed in between.
+ *   <li>Only a regular file (or a link, which is replaced) may be at the target: a device, FIFO,
+ *       socket or folder there, or a link to one, is refused with nothing written.
  *   <li>The secrets go into a temporary file with a random name, created with {@code
  *       O_CREAT|O_EXCL} and {@code O_NOFOLLOW}, mode 0600 from the start, then renamed over the
  *       target. A link planted at the target is replaced, never followed; one planted at a
@@ -44,6 +47,7 @@ import java.util.function.Supplier;
 public final class EnvFileWriter {
   private static final Set<String> MEMORY_FILESYSTEMS = Set.of("tmpfs", "ramfs");
   private static final int STICKY = 01000;
+  private static final int S_IFMT = 0170000;
   private static final int GROUP_OR_OTHER_WRITE = 0022;
   private static final int TEMPORARY_ATTEMPTS = 5;
 
@@ -75,10 +79,7 @@ public final class EnvFileWriter {
     }
     Path folder = safeFolder(parent, target, allowPersistent);
     Path file = folder.resolve(name);
-    if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-      throw new Failure.Output(
-          target + ": is a directory; give a file path such as " + target.resolve("env"), null);
-    }
+    refuseUnlessRegular(file, target);
     Path temporary = null;
     Thread cleanup = null;
     try {
@@ -131,6 +132,85 @@ public final class EnvFileWriter {
       refuseUnlessInMemory(folder, target);
     }
     return folder;
+  }
+
+  /**
+   * The rename replaces whatever is at the target: only a regular file may be there, or a link to a
+   * regular file or to nothing (the link is replaced, never followed). A device, FIFO, socket or
+   * folder, or a link to one ({@code /dev/stdout}), is refused before anything is written: as root,
+   * {@code export -o /dev/null} once replaced the machine's {@code /dev/null} with a file of
+   * secrets. Nobody else can swap the entry afterwards: its folder passed {@link #checkOwnership}.
+   */
+  private static void refuseUnlessRegular(Path file, Path target) {
+    Kind kind = kind(file, LinkOption.NOFOLLOW_LINKS);
+    String words = kind.words;
+    if (kind == Kind.LINK) {
+      kind = kind(file);
+      words = "a link to " + kind.words;
+    }
+    switch (kind) {
+      case FILE, NOTHING -> {}
+      case FOLDER ->
+          throw new Failure.Output(
+              target + ": is " + words + "; give a file path such as " + target.resolve("env"),
+              null);
+      default ->
+          throw new Failure.Output(
+              target
+                  + ": is "
+                  + words
+                  + ", not a regular file, and writing would replace it; give the path of a file,"
+                  + " such as one under $XDG_RUNTIME_DIR",
+              null);
+    }
+  }
+
+  /** What can be at a path, in words for messages. */
+  private enum Kind {
+    NOTHING("nothing"),
+    FILE("a file"),
+    FOLDER("a folder"),
+    LINK("a link"),
+    FIFO("a FIFO"),
+    SOCKET("a socket"),
+    CHARACTER_DEVICE("a character device"),
+    BLOCK_DEVICE("a block device"),
+    SPECIAL("a special file");
+
+    final String words;
+
+    Kind(String words) {
+      this.words = words;
+    }
+  }
+
+  private static Kind kind(Path path, LinkOption... options) {
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(path, BasicFileAttributes.class, options);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return Kind.NOTHING;
+    } catch (IOException e) {
+      throw new Failure.Output(path + ": cannot inspect it: " + reason(e), e);
+    }
+    if (attributes.isRegularFile()) {
+      return Kind.FILE;
+    } else if (attributes.isDirectory()) {
+      return Kind.FOLDER;
+    } else if (attributes.isSymbolicLink()) {
+      return Kind.LINK;
+    }
+    try {
+      return switch ((Integer) Files.getAttribute(path, "unix:mode", options) & S_IFMT) {
+        case 0010000 -> Kind.FIFO;
+        case 0140000 -> Kind.SOCKET;
+        case 0020000 -> Kind.CHARACTER_DEVICE;
+        case 0060000 -> Kind.BLOCK_DEVICE;
+        default -> Kind.SPECIAL;
+      };
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return Kind.SPECIAL;
+    }
   }
 
   static FileChannel create(Path temporary) throws IOException {

@@ -43,6 +43,30 @@ class DefaultChainTest {
     assertEquals(expected, Credentials.defaultChain(value));
   }
 
+  static Stream<Arguments> chainsWithTheLogin() {
+    List<String> all = new java.util.ArrayList<>(ALL.subList(0, 3));
+    all.add(Login.CREDENTIAL);
+    all.addAll(ALL.subList(3, 8));
+    List<String> dev = new java.util.ArrayList<>(List.of(Login.CREDENTIAL));
+    dev.addAll(ALL.subList(3, 8));
+    return Stream.of(
+        Arguments.argumentSet(
+            "everything: after the machine credentials, before the developer tools", ALL, all),
+        Arguments.argumentSet(
+            "prod: machines only, no login", ALL.subList(0, 3), ALL.subList(0, 3)),
+        Arguments.argumentSet("dev: the login first", ALL.subList(3, 8), dev),
+        Arguments.argumentSet(
+            "one developer tool named: that one only",
+            List.of("AzureCliCredential"),
+            List.of("AzureCliCredential")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("chainsWithTheLogin")
+  void theStoredLoginsPlace(List<String> chain, List<String> expected) {
+    assertEquals(expected, Credentials.withLogin(chain));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"bogus", "AzureCli", "BrokerCredential", "prod,dev"})
   void rejectsWhatTheSdkRejects(String value) {

@@ -7,7 +7,6 @@ import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.identity.CredentialUnavailableException;
 import dev.kvload.auth.Attempt.Result;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,7 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,20 +26,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DiagnosisTest {
   private static final String TENANT = "00000000-0000-4000-8000-00000000c0de";
   private static final String OTHER = "11111111-2222-4333-8444-555555555555";
-  private static final Path TOOLS = tools();
 
   /** A folder with executables named az, azd and pwsh, for PATH. */
-  private static Path tools() {
-    try {
-      Path dir = Files.createTempDirectory("kvload-tools-");
-      for (String tool : new String[] {"az", "azd", "pwsh"}) {
-        Path file = dir.resolve(tool);
-        Files.writeString(file, "#!/bin/sh\nexit 1\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
-      }
-      return dir;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  @TempDir static Path TOOLS;
+
+  @BeforeAll
+  static void tools() throws IOException {
+    for (String tool : new String[] {"az", "azd", "pwsh"}) {
+      Path file = TOOLS.resolve(tool);
+      Files.writeString(file, "#!/bin/sh\nexit 1\n");
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
     }
   }
 

@@ -54,9 +54,9 @@ class FailureReportTest {
                 "no credential available (--auth default); tried, in the Azure SDK's order:",
                 "  EnvironmentCredential: not configured: AZURE_CLIENT_ID not set",
                 "  ManagedIdentityCredential: no managed identity endpoint",
-                "next step: run 'az login --use-device-code' (kvload then uses the Azure CLI"
-                    + " session), or add AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET"
-                    + " as Codespaces secrets")),
+                "next step: run 'kvload login' once in a terminal (it asks you to sign in in a"
+                    + " browser; later runs are silent), or run 'az login --use-device-code'"
+                    + " (kvload then uses the Azure CLI session)")),
         Arguments.argumentSet(
             "default, nothing available, in GitHub Actions",
             AuthMode.DEFAULT,
@@ -100,6 +100,23 @@ class FailureReportTest {
                 "no credential available (--auth azure-cli):",
                 "  AzureCliCredential: installed but not signed in",
                 "next step: run 'az login'")),
+        Arguments.argumentSet(
+            "the stored login refused",
+            AuthMode.LOGIN,
+            Map.of(),
+            List.of(
+                new Attempt(
+                    Login.CREDENTIAL,
+                    Attempt.Result.REJECTED,
+                    "Entra ID refused the stored login: AADSTS50173: The provided grant has"
+                        + " expired due to it being revoked",
+                    Login.SIGN_IN_AGAIN,
+                    null)),
+            List.of(
+                "authentication failed (--auth login): Entra ID rejected kvload login",
+                "  kvload login: Entra ID refused the stored login: AADSTS50173: The provided grant"
+                    + " has expired due to it being revoked",
+                "next step: run 'kvload login' to sign in again")),
         Arguments.argumentSet(
             "explicit mode, failed without a known next step",
             AuthMode.WORKLOAD_IDENTITY,

@@ -292,6 +292,29 @@ class LoaderTest {
     assertEquals(1, source.asked().size());
   }
 
+  /** Like --allow-var, the option adds up wherever it is given, before or after the command. */
+  @Test
+  void allowedVaultHostsAddUpAcrossTheCommand() throws IOException {
+    Files.writeString(
+        dir.resolve("kvload.json"),
+        "{\"vault\": \"https://localhost:8443\",\n \"secrets\": {\"A\": \"db\","
+            + " \"B\": {\"vault\": \"https://emulator.test\", \"secret\": \"db\"}}}");
+    source.put("db", found(null, null));
+    assertEquals(
+        0,
+        kvload(
+            "--allow-vault-host",
+            "localhost",
+            "export",
+            "--allow-vault-host",
+            "emulator.test",
+            "--format",
+            "sh"),
+        stderr());
+    assertEquals(ExitStatus.MANIFEST, kvload("--allow-vault-host", "localhost", "validate"));
+    assertTrue(stderr().contains("emulator.test is outside Key Vault's domains"), stderr());
+  }
+
   static Stream<Arguments> usage() {
     return Stream.of(
         Arguments.of("unknown option", new String[] {"export", "--bogus"}, "Unknown option"),

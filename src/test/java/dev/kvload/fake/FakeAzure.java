@@ -479,10 +479,15 @@ public final class FakeAzure implements AutoCloseable {
       String tenant = request.path().split("/")[1];
       FakeEntra.Answer answer =
           entra.token(tenant, form, "https://127.0.0.1:" + port() + request.path());
-      if (answer.accessToken() != null) {
-        tokens.add(answer.accessToken());
-      }
-      return Reply.status(answer.status(), answer.json());
+      return answer(answer);
+    }
+    if (request.path().matches("/[^/]+/oauth2/v2\\.0/devicecode")
+        && request.method().equals("POST")) {
+      return answer(
+          entra
+              .signIn()
+              .deviceCode(
+                  request.path().split("/")[1], query(new String(body, StandardCharsets.UTF_8))));
     }
     if (request.path().equals("/github/idtoken")) {
       return githubIdToken(request, exchange);
@@ -513,6 +518,14 @@ public final class FakeAzure implements AutoCloseable {
       }
     }
     return secret(request);
+  }
+
+  /** An answer of Entra ID's; the access token it carries, if any, is one the vaults accept. */
+  private Reply answer(FakeEntra.Answer answer) {
+    if (answer.accessToken() != null) {
+      tokens.add(answer.accessToken());
+    }
+    return Reply.status(answer.status(), answer.json());
   }
 
   private static String secretName(Request request) {

@@ -44,6 +44,7 @@ public final class FakeEntra {
   private final KeyPair issuerKey;
   private final Map<String, App> apps = new ConcurrentHashMap<>();
   private final List<String> minted = new CopyOnWriteArrayList<>();
+  private final FakeSignIn signIn = new FakeSignIn();
 
   /** A federated credential: which tokens an app accepts in place of a secret. */
   public record Federation(String issuer, String subject) {}
@@ -108,9 +109,18 @@ public final class FakeEntra {
     return app;
   }
 
-  /** Client secrets and every federated token minted: none may ever reach kvload's output. */
+  /** Users signing in on a device: the device code and refresh token grants. */
+  public FakeSignIn signIn() {
+    return signIn;
+  }
+
+  /**
+   * Client secrets, every federated token minted, and the device codes and tokens of user sign-ins:
+   * none may ever reach kvload's output.
+   */
   List<String> sensitive() {
     List<String> values = new ArrayList<>(minted);
+    values.addAll(signIn.sensitive());
     apps.values()
         .forEach(
             a -> {
@@ -159,7 +169,13 @@ public final class FakeEntra {
 
   /** {@code POST /{tenant}/oauth2/v2.0/token}: the client-credentials grant. */
   Answer token(String tenant, Map<String, String> form, String endpoint) {
-    if (!"client_credentials".equals(form.get("grant_type"))) {
+    String grant = form.getOrDefault("grant_type", "");
+    if (grant.equals("refresh_token")
+        || grant.equals("device_code")
+        || grant.equals("urn:ietf:params:oauth:grant-type:device_code")) {
+      return signIn.token(tenant, form);
+    }
+    if (!"client_credentials".equals(grant)) {
       return error(
           400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.");
     }
@@ -169,15 +185,7 @@ public final class FakeEntra {
     String clientId = form.get("client_id");
     App app = clientId == null ? null : apps.get(clientId);
     if (app == null || !tenant.equals(app.tenant())) {
-      return error(
-          400,
-          "unauthorized_client",
-          700016,
-          "Application with identifier '"
-              + clientId
-              + "' was not found in the directory '"
-              + tenant
-              + "'.");
+      return unknownApp(clientId, tenant);
     }
     String problem = authenticate(app, form, endpoint);
     if (problem != null) {
@@ -286,6 +294,19 @@ public final class FakeEntra {
     int code = Integer.parseInt(problem.substring(0, space));
     String error = code == 700016 ? "unauthorized_client" : "invalid_client";
     return error(code == 7000215 ? 401 : 400, error, code, problem.substring(space + 1));
+  }
+
+  /** AADSTS700016: the tenant has no app of that client ID. */
+  static Answer unknownApp(String clientId, String tenant) {
+    return error(
+        400,
+        "unauthorized_client",
+        700016,
+        "Application with identifier '"
+            + clientId
+            + "' was not found in the directory '"
+            + tenant
+            + "'.");
   }
 
   /** An error in Entra ID's shape: the description starts with the AADSTS code. */

@@ -29,17 +29,24 @@ public final class TestTls {
   private final Path keyStore;
   private final Path trustStore;
   private final Path hostsFile;
+  private final Path pem;
 
   private TestTls(Path dir) {
     this.keyStore = dir.resolve("server.p12");
     this.trustStore = dir.resolve("trust.p12");
     this.hostsFile = dir.resolve("hosts");
+    this.pem = dir.resolve("server.pem");
+  }
+
+  /** The certificate as PEM, for clients that are not Java (curl, Node.js) to trust. */
+  public Path pem() {
+    return pem;
   }
 
   /** Made once per directory: later calls reuse the files. */
   public static synchronized TestTls in(Path dir) {
     TestTls tls = new TestTls(dir);
-    if (!Files.exists(tls.trustStore) || !Files.exists(tls.hostsFile)) {
+    if (!Files.exists(tls.trustStore) || !Files.exists(tls.hostsFile) || !Files.exists(tls.pem)) {
       tls.generate(dir);
     }
     return tls;
@@ -97,6 +104,12 @@ public final class TestTls {
           "-storepass",
           PASSWORD);
       Files.writeString(hostsFile, String.join("\n", hosts()) + "\n");
+      Files.writeString(
+          pem,
+          "-----BEGIN CERTIFICATE-----\n"
+              + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
+                  .encodeToString(Files.readAllBytes(cert))
+              + "\n-----END CERTIFICATE-----\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -119,6 +132,7 @@ public final class TestTls {
   static void keytool(String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    command.add("-J-XX:-UsePerfData");
     command.addAll(List.of(args));
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -1,10 +1,10 @@
 package dev.kvload.fake;
 
+import dev.kvload.guard.TestFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -16,11 +16,7 @@ public final class TmpfsFolder implements AutoCloseable {
   private final Path path;
 
   public TmpfsFolder() {
-    try {
-      path = Files.createTempDirectory(Path.of("/dev/shm"), "kvload-test-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    path = TestFolder.create(TestFolder.SHM);
   }
 
   public Path path() {
@@ -46,10 +42,6 @@ public final class TmpfsFolder implements AutoCloseable {
 
   @Override
   public void close() {
-    try (Stream<Path> files = Files.walk(path)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    TestFolder.remove(path);
   }
 }

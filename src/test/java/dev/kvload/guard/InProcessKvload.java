@@ -3,6 +3,7 @@ package dev.kvload.guard;
 import dev.kvload.Kvload;
 import dev.kvload.cli.Context;
 import dev.kvload.core.SourceFactory;
+import dev.kvload.exec.Launch;
 import dev.kvload.manifest.SecretRef;
 import dev.kvload.vault.Outcome;
 import dev.kvload.vault.SecretSource;
@@ -93,7 +94,7 @@ public final class InProcessKvload implements Guarded {
     int exit;
     try (PrintStream o = new PrintStream(out, false, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      Context context = new Context(Map.copyOf(env), cwd, o, e, sources, clock);
+      Context context = new Context(Map.copyOf(env), cwd, o, e, sources, clock, Launch.NONE);
       exit = Kvload.run(args, context);
     }
     Result result =

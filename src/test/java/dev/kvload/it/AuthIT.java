@@ -552,6 +552,7 @@ class AuthIT {
             "EnvironmentCredential: not configured",
             "WorkloadIdentityCredential: not configured",
             "ManagedIdentityCredential: no managed identity endpoint",
+            "kvload login: no stored login",
             "IntelliJCredential",
             "VisualStudioCodeCredential",
             "AzureCliCredential: installed but not signed in",
@@ -559,7 +560,7 @@ class AuthIT {
             "AzureDeveloperCliCredential")) {
       assertTrue(run.stderr().contains(credential), () -> credential + "\n" + run);
     }
-    assertEquals(10, run.stderr().lines().count(), run::toString);
+    assertEquals(11, run.stderr().lines().count(), run::toString);
   }
 
   @Test

@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.kvload.guard.TestFolder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -57,11 +56,7 @@ class CodespaceIT {
     }
     devcontainer = JSONC.readTree(EXAMPLE.resolve("devcontainer.json").toFile());
     // A private runtime folder on tmpfs, as a login session has; never the shared /dev/shm path.
-    runtime =
-        Files.createTempDirectory(
-            Path.of("/dev/shm"),
-            "kvload-it-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    runtime = TestFolder.create(TestFolder.SHM);
     env = h.baseEnv();
     env.put("XDG_RUNTIME_DIR", runtime.toString());
     // The example's manifest names contoso-dev; the vault override points it at the fake.
@@ -71,9 +66,7 @@ class CodespaceIT {
   @AfterEach
   void close() throws IOException {
     h.close();
-    try (Stream<Path> all = Files.walk(runtime)) {
-      all.sorted(Comparator.reverseOrder()).forEach(CodespaceIT::delete);
-    }
+    TestFolder.remove(runtime);
   }
 
   private Shell.Result lifecycle(String command) {
@@ -109,6 +102,30 @@ class CodespaceIT {
     assertEquals(values.get("STRIPE_KEY"), terminal.get("STRIPE_KEY"));
     assertFalse(terminal.containsKey("FEATURE_X"));
     assertFalse(terminal.containsKey("__kvload_env"), "the hook leaves no variable behind");
+  }
+
+  /**
+   * The README's recipe in a Codespace, which has no managed identity: the first start cannot sign
+   * in and says to run {@code kvload login}; after it, once, in a terminal, the start command works
+   * silently.
+   */
+  @Test
+  void inACodespaceTheFirstStartAsksForKvloadLoginOnceAndLaterStartsAreSilent() {
+    env.remove("IDENTITY_ENDPOINT");
+    env.remove("IDENTITY_HEADER");
+    env.put("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:" + Harness.closedPort());
+    env.put("CODESPACES", "true");
+    var first = lifecycle("postStartCommand");
+    assertEquals(4, first.exit(), first::toString);
+    assertTrue(first.stderr().contains("next step: run 'kvload login'"), first::toString);
+    var login = Shell.run(h, env, h.dir.resolve("workspace"), "sh", "kvload login");
+    assertEquals(0, login.exit(), login::toString);
+    for (int start = 0; start < 2; start++) {
+      var again = lifecycle("postStartCommand");
+      assertEquals(0, again.exit(), again::toString);
+      assertTrue(Files.exists(runtime.resolve("kvload/env")));
+    }
+    assertEquals(1, h.fake.entra().signIn().deviceCodeRequests());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -165,13 +182,5 @@ class CodespaceIT {
       }
     }
     return seen;
-  }
-
-  private static void delete(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.kvload.fake.FakeAzure;
+import dev.kvload.guard.TestFolder;
 import dev.kvload.output.DotenvReader;
 import dev.kvload.output.GithubEnvReader;
 import java.io.IOException;
@@ -48,15 +49,13 @@ class ExportIT {
   @BeforeEach
   void start() throws IOException {
     h = new Harness();
-    shm = Files.createTempDirectory(Path.of("/dev/shm"), "kvload-it-");
+    shm = TestFolder.create(TestFolder.SHM);
   }
 
   @AfterEach
   void stop() throws IOException {
     h.close();
-    try (Stream<Path> files = Files.walk(shm)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    TestFolder.remove(shm);
   }
 
   private void awkwardManifest() {

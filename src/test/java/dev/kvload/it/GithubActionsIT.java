@@ -1,9 +1,11 @@
 package dev.kvload.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvload.fake.FakeEntra;
+import dev.kvload.guard.TestFolder;
 import dev.kvload.output.DotenvReader;
 import dev.kvload.output.RunnerLog;
 import java.io.IOException;
@@ -39,6 +41,7 @@ class GithubActionsIT {
   @AfterEach
   void close() {
     h.close();
+    Archive.remove(h.dir);
   }
 
   private Harness.Run.Builder inActions() {
@@ -263,7 +266,7 @@ class GithubActionsIT {
     assertTrue(refused.stderr().contains("use --format sh, dotenv or github"), refused::toString);
     assertEquals("", refused.stdout());
     assertEquals(List.of(), h.fake.secretRequests(), "nothing fetched");
-    Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "kvload-it-");
+    Path shm = TestFolder.create(TestFolder.SHM);
     try {
       Path file = shm.resolve("secrets.json");
       var written =
@@ -280,9 +283,7 @@ class GithubActionsIT {
                   file.toFile(),
                   new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {}));
     } finally {
-      try (var files = Files.walk(shm)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      TestFolder.remove(shm);
     }
   }
 
@@ -295,32 +296,92 @@ class GithubActionsIT {
         .toList();
   }
 
-  @Test
-  void theDocumentedWorkflowStepsRun() throws IOException {
-    List<String> lines = workflowKvloadLines();
-    assertEquals(2, lines.size(), "check, then export: " + lines);
-    assertTrue(lines.get(0).startsWith("kvload check --auth github-oidc "), lines.get(0));
-    String readme = Files.readString(Harness.HOME.resolve("README.md"));
-    Path summary = h.write("runner/summary.md", "");
-    Map<String, String> env = h.baseEnv();
+  static final CompositeAction ACTION = new CompositeAction(Harness.HOME.resolve("action.yml"));
+
+  /** A runner's environment with no Java, an app federated with this job, and the runner files. */
+  private Map<String, String> runner(Path summary) {
+    Map<String, String> env =
+        Archive.envWithoutJava(h, Archive.toolsWithoutJava(h.dir.resolve("tools")));
     env.put("GITHUB_ACTIONS", "true");
     env.put("GITHUB_ENV", githubEnv.toString());
     env.put("GITHUB_STEP_SUMMARY", summary.toString());
     env.put("GITHUB_WORKSPACE", h.dir.toString());
-    // The job's OIDC token, exchanged at the fake Entra for an app federated with this repository.
-    var app = h.fake.entra().register().federate(FakeEntra.GITHUB_ISSUER, h.fake.githubSubject());
     env.putAll(h.fake.githubActionsEnv());
-    env.put("AZURE_CLIENT_ID", app.clientId());
-    env.put("AZURE_TENANT_ID", app.tenant());
-    StringBuilder stdout = new StringBuilder();
-    for (String line : lines) {
-      assertTrue(readme.contains(line), "README shows the same step: " + line);
-      var result = Shell.run(h, env, h.dir, "sh", line);
-      assertEquals(0, result.exit(), result::toString);
-      stdout.append(result.stdout());
+    return env;
+  }
+
+  /** The archive mvn package built, as a release folder on the runner (SHA256SUMS beside it). */
+  private String localRelease() {
+    Path release = Archive.release(h.dir.resolve("release"), Archive.sha256(Archive.file()));
+    return release.resolve(Archive.file().getFileName()).toString();
+  }
+
+  /**
+   * The README's workflow: its kvload step's inputs, the repository variables holding a federated
+   * app's IDs, run through action.yml's steps on a runner without Java; only the archive is local.
+   */
+  @Test
+  void theDocumentedWorkflowRunsTheAction() throws IOException {
+    String readme = Files.readString(Harness.HOME.resolve("README.md"));
+    assertTrue(readme.contains(Files.readString(WORKFLOW)), "README shows " + WORKFLOW);
+    var app = h.fake.entra().register().federate(FakeEntra.GITHUB_ISSUER, h.fake.githubSubject());
+    Map<String, String> vars =
+        Map.of("vars.AZURE_CLIENT_ID", app.clientId(), "vars.AZURE_TENANT_ID", app.tenant());
+    Map<String, String> with = new LinkedHashMap<>();
+    CompositeAction.with(WORKFLOW, "kvload/kvload@")
+        .forEach((k, v) -> with.put(k, CompositeAction.evaluate(v, vars)));
+    with.put("archive", localRelease());
+    Path summary = h.write("runner/summary.md", "");
+
+    var result = ACTION.run(h, with, runner(summary), h.dir);
+    for (var run : result.runs()) {
+      assertEquals(0, run.exit(), run::toString);
     }
+    assertEquals(3, result.runs().size(), "version, install, run: " + result.runs());
+    String version = result.outputs().get("version").get("version");
+    assertEquals("kvload-" + version, Archive.name().replaceFirst("-[a-z]+-[a-z0-9]+$", ""));
     assertTrue(Files.readString(summary).contains("| ✅ | `DATABASE_URL` |"));
     assertEquals(values, heredocs(Files.readString(githubEnv).substring(EARLIER.length())));
-    assertTrue(stdout.toString().contains(expectedMasks()));
+    assertTrue(result.last().stdout().contains(expectedMasks()), result.last()::toString);
+    Path installed = h.dir.resolve("runner/tool-cache/kvload/" + version + "/lib/kvload");
+    Archive.assertOnItsOwnRuntime(result.last().stderr(), installed);
+
+    // A later job of the same version: actions/cache restored the install, nothing is fetched.
+    Files.writeString(githubEnv, EARLIER);
+    with.remove("archive");
+    with.put("version", version);
+    with.put("command", "check");
+    var again = ACTION.run(h, with, runner(summary), h.dir);
+    assertEquals(0, again.last().exit(), again.last()::toString);
+    assertTrue(again.runs().get(1).stdout().contains("restored from the cache"), again::toString);
+    assertEquals(EARLIER, Files.readString(githubEnv), "check only: nothing exported");
+  }
+
+  @Test
+  void anUnknownCommandFailsTheStep() {
+    Path summary = h.write("runner/summary.md", "");
+    var result =
+        ACTION.run(h, Map.of("archive", localRelease(), "command", "chek"), runner(summary), h.dir);
+    assertEquals(2, result.last().exit(), result.last()::toString);
+    assertTrue(result.last().stdout().contains("::error title=kvload::command 'chek'"));
+  }
+
+  /** Inputs reach the scripts as environment variables, never as shell code. */
+  @Test
+  void anInputIsNeverShellCode() {
+    for (var step : ACTION.steps) {
+      assertTrue(step.run() == null || !step.run().contains("${{"), step.name() + ": env only");
+    }
+    Path summary = h.write("runner/summary.md", "");
+    String hostile = "kvload.json\"; touch pwned; echo \"$(touch pwned2)";
+    var result =
+        ACTION.run(
+            h,
+            Map.of("archive", localRelease(), "manifest", hostile, "command", "check"),
+            runner(summary),
+            h.dir);
+    assertEquals(3, result.last().exit(), result.last()::toString);
+    assertFalse(Files.exists(h.dir.resolve("pwned")));
+    assertFalse(Files.exists(h.dir.resolve("pwned2")));
   }
 }

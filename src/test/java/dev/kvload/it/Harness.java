@@ -7,6 +7,7 @@ import dev.kvload.fake.TestTls;
 import dev.kvload.guard.Guarded;
 import dev.kvload.guard.Leaks;
 import dev.kvload.guard.Output;
+import dev.kvload.guard.TestFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -43,8 +44,8 @@ public final class Harness implements AutoCloseable, Guarded {
   private final AtomicInteger runs = new AtomicInteger();
 
   public Harness() {
+    dir = TestFolder.create(TestFolder.TMP);
     try {
-      dir = Files.createTempDirectory("kvload-it-");
       Files.createDirectories(dir.resolve("home"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -95,9 +96,11 @@ public final class Harness implements AutoCloseable, Guarded {
     }
   }
 
+  /** Stops the fake and removes the test's folder. */
   @Override
   public void close() {
     fake.close();
+    TestFolder.remove(dir);
   }
 
   /**

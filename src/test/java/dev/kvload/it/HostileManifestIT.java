@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvload.fake.SpecialFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -77,5 +80,51 @@ class HostileManifestIT {
           run.stderr().contains("Exception") || run.stderr().contains("\tat "), run::toString);
     }
     assertFalse(Files.exists(marker), "run started the command");
+  }
+
+  static Stream<Arguments> notFiles() {
+    return Stream.of(
+        Arguments.argumentSet("a FIFO, which would block the read", (Setup) h -> fifo(h)),
+        // Only read if kvload failed to refuse it first: then it would never end.
+        Arguments.argumentSet(
+            "a link to a character device",
+            (Setup) h -> Files.createSymbolicLink(h.dir.resolve("kvload.json"), DEV_ZERO)));
+  }
+
+  /** A manifest that is not a regular file: exit 3, naming it, before reading a byte. */
+  @ParameterizedTest
+  @MethodSource("notFiles")
+  void aManifestThatIsNotARegularFileIsRefusedUnread(Setup setup) throws IOException {
+    setup.make(h);
+    for (String[] args :
+        List.of(
+            new String[] {"validate"}, new String[] {"-m", "kvload.json", "run", "--", "true"})) {
+      var run = h.run().args(args).limit(Duration.ofSeconds(60)).go();
+      assertEquals(3, run.exit(), run::toString);
+      assertEquals(
+          "kvload: kvload.json: is not a regular file (a FIFO, device or socket), so it is not"
+              + " read\nkvload: pass -m with the path of a kvload.json file\n",
+          run.stderr());
+    }
+  }
+
+  @Test
+  void aLinkToAManifestIsRead() throws IOException {
+    Path real = h.write("real.json", "{\"vault\": \"kv-one\", \"secrets\": {\"A\": \"a\"}}");
+    Files.createSymbolicLink(h.dir.resolve("kvload.json"), real.getFileName());
+    var run = h.kvload("validate");
+    assertEquals(0, run.exit(), run::toString);
+  }
+
+  private static final Path DEV_ZERO = Path.of("/dev/zero");
+
+  /** Puts something at kvload.json in the test's folder. */
+  @FunctionalInterface
+  interface Setup {
+    void make(Harness h) throws IOException;
+  }
+
+  private static void fifo(Harness h) {
+    SpecialFiles.make(SpecialFiles.Kind.FIFO, h.dir.resolve("kvload.json"));
   }
 }

@@ -173,7 +173,7 @@ class RunIT {
   }
 
   /** Descriptor number to target, from {@code ls -l /proc/self/fd}. */
-  private static Map<String, String> descriptors(String listing) {
+  static Map<String, String> descriptors(String listing) {
     Map<String, String> fds = new TreeMap<>();
     for (String line : listing.split("\n")) {
       int arrow = line.indexOf(" -> ");

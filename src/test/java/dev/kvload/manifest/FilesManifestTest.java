@@ -151,7 +151,7 @@ class FilesManifestTest {
 
   @Test
   void aTemplateThatIsALinkOutOfTheRepositoryIsRefused() throws IOException {
-    Path outside = Files.createTempDirectory(dir, "outside");
+    Path outside = Files.createDirectory(dir.resolve("outside"));
     Path repo = Files.createDirectory(dir.resolve("repo"));
     Files.writeString(outside.resolve("id_ed25519"), "private key of the user");
     Files.createSymbolicLink(repo.resolve("t.tmpl"), outside.resolve("id_ed25519"));

@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,24 +23,50 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class DefaultEnvFileTest {
   @TempDir static Path runtime;
+  private static final long ME = DefaultEnvFile.currentUid();
+  private static final String FALLBACK = "/dev/shm/kvload-" + ME + "/env";
+
+  @BeforeAll
+  static void folders() throws IOException {
+    Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwx------"));
+    for (String mode : List.of("rwxrwx---", "rwx---rwx", "rwxr-xr-x")) {
+      Path folder = Files.createDirectory(runtime.resolve(mode));
+      Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString(mode));
+    }
+    Files.createSymbolicLink(runtime.resolve("link"), runtime);
+    Files.writeString(runtime.resolve("file"), "");
+  }
 
   static Stream<Arguments> paths() {
     return Stream.of(
-        Arguments.of("XDG_RUNTIME_DIR set", runtime.toString(), runtime + "/kvload/env"),
-        Arguments.of("unset", null, "/dev/shm/kvload-1000/env"),
-        Arguments.of("empty", "", "/dev/shm/kvload-1000/env"),
-        Arguments.of("relative", "run/user", "/dev/shm/kvload-1000/env"),
-        Arguments.of("not a folder", runtime + "/missing", "/dev/shm/kvload-1000/env"));
+        Arguments.of("private, the user's", runtime.toString(), ME, runtime + "/kvload/env"),
+        Arguments.of(
+            "readable by others", runtime + "/rwxr-xr-x", ME, runtime + "/rwxr-xr-x/kvload/env"),
+        Arguments.of("unset", null, ME, FALLBACK),
+        Arguments.of("empty", "", ME, FALLBACK),
+        Arguments.of("relative", "run/user", ME, FALLBACK),
+        Arguments.of("not there", runtime + "/missing", ME, FALLBACK),
+        Arguments.of("a file", runtime + "/file", ME, FALLBACK),
+        Arguments.of(
+            "another user's (su kept it)",
+            runtime.toString(),
+            ME + 1,
+            "/dev/shm/kvload-" + (ME + 1) + "/env"),
+        Arguments.of("writable by the group", runtime + "/rwxrwx---", ME, FALLBACK),
+        Arguments.of("writable by others", runtime + "/rwx---rwx", ME, FALLBACK),
+        Arguments.of("a link to a private folder", runtime + "/link", ME, FALLBACK),
+        Arguments.of("a trailing slash, as the hook", runtime + "/", ME, FALLBACK),
+        Arguments.of("the root folder", "/", ME, FALLBACK));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("paths")
-  void path(String name, String xdg, String expected) {
+  void path(String name, String xdg, long uid, String expected) {
     Map<String, String> env = new HashMap<>();
     if (xdg != null) {
       env.put("XDG_RUNTIME_DIR", xdg);
     }
-    assertEquals(Path.of(expected), DefaultEnvFile.path(env, 1000));
+    assertEquals(Path.of(expected), DefaultEnvFile.path(env, uid));
   }
 
   @Test

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kvload.Failure;
+import dev.kvload.fake.SpecialFiles;
+import dev.kvload.fake.SpecialFiles.Kind;
 import dev.kvload.fake.TmpfsFolder;
+import dev.kvload.guard.TestFolder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,14 +18,17 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link EnvFileWriter} against an attacker who shares the machine: links planted at the target and
@@ -63,16 +69,6 @@ class EnvFileWriterTest {
     assertEquals("precious\n", Files.readString(victim));
     assertFalse(Files.isSymbolicLink(target));
     assertEquals(new String(SECRETS, StandardCharsets.UTF_8), Files.readString(target));
-  }
-
-  @Test
-  void linkToAFolderPlantedAtTheTargetIsReplaced() throws IOException {
-    Path elsewhere = Files.createDirectory(shm.resolve("elsewhere"));
-    Path target = shm.resolve("env");
-    Files.createSymbolicLink(target, elsewhere);
-    EnvFileWriter.write(target, SECRETS, false, QUIET);
-    assertTrue(Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS));
-    assertEquals(List.of(), listing(elsewhere));
   }
 
   @Test
@@ -179,7 +175,7 @@ class EnvFileWriterTest {
 
   @Test
   void persistentFolderIsRefusedUnlessAllowed() throws IOException {
-    Path disk = folder(Path.of(System.getProperty("java.io.tmpdir")));
+    Path disk = TestFolder.create(TestFolder.TMP);
     try {
       assumeTrue(!"tmpfs".equals(Files.getFileStore(disk).type()), "the temp folder is tmpfs");
       var failure =
@@ -195,9 +191,7 @@ class EnvFileWriterTest {
       EnvFileWriter.write(disk.resolve("env"), SECRETS, true, QUIET);
       assertEquals(List.of("env"), listing(disk));
     } finally {
-      try (Stream<Path> files = Files.walk(disk)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      TestFolder.remove(disk);
     }
   }
 
@@ -207,7 +201,56 @@ class EnvFileWriterTest {
     var failure =
         assertThrows(
             Failure.Output.class, () -> EnvFileWriter.write(target, SECRETS, false, QUIET));
-    assertTrue(failure.getMessage().contains("is a directory"), failure::getMessage);
+    assertTrue(failure.getMessage().contains("is a folder"), failure::getMessage);
+  }
+
+  static Stream<Arguments> specialTargets() {
+    List<Arguments> cases = new ArrayList<>();
+    for (Kind kind : Kind.values()) {
+      String words = kind.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+      String expected = kind == Kind.FIFO ? "a FIFO" : "a " + words;
+      cases.add(Arguments.argumentSet(words, kind, false, "is " + expected + ", not a regular"));
+      cases.add(
+          Arguments.argumentSet(
+              "a link to a " + words, kind, true, "is a link to " + expected + ", not a regular"));
+    }
+    return cases.stream();
+  }
+
+  /**
+   * The rename would replace what is at the target (as root, {@code /dev/null} once): refused, left
+   * as it was, no temporary file. A link to one is refused too, and neither replaced nor written
+   * through.
+   */
+  @ParameterizedTest
+  @MethodSource("specialTargets")
+  void specialFileAtTheTargetIsRefusedAndUntouched(Kind kind, boolean viaLink, String said)
+      throws IOException {
+    Path special = SpecialFiles.make(kind, shm.resolve("special"));
+    Path target = viaLink ? Files.createSymbolicLink(shm.resolve("env"), special) : special;
+    List<String> before = listing(shm);
+    Object type = Files.getAttribute(special, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+
+    var failure =
+        assertThrows(
+            Failure.Output.class, () -> EnvFileWriter.write(target, SECRETS, false, QUIET));
+
+    assertTrue(failure.getMessage().contains(said), failure::getMessage);
+    assertEquals(before, listing(shm), "nothing written, no temporary file");
+    assertEquals(type, Files.getAttribute(special, "unix:mode", LinkOption.NOFOLLOW_LINKS));
+    assertEquals(viaLink, Files.isSymbolicLink(target));
+  }
+
+  @Test
+  void linkToAFolderAtTheTargetIsRefused() throws IOException {
+    Path folder = Files.createDirectory(shm.resolve("folder"));
+    Path target = Files.createSymbolicLink(shm.resolve("env"), folder);
+    var failure =
+        assertThrows(
+            Failure.Output.class, () -> EnvFileWriter.write(target, SECRETS, false, QUIET));
+    assertTrue(failure.getMessage().contains("is a link to a folder"), failure::getMessage);
+    assertTrue(Files.isSymbolicLink(target));
+    assertEquals(List.of(), listing(folder));
   }
 
   @Test
@@ -257,13 +300,5 @@ class EnvFileWriterTest {
 
   private static List<String> listing(Path folder) {
     return TmpfsFolder.listing(folder);
-  }
-
-  private static Path folder(Path parent) {
-    try {
-      return Files.createTempDirectory(parent, "kvload-test-");
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }
