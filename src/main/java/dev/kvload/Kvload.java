@@ -6,6 +6,7 @@ import dev.kvload.cli.Context;
 import dev.kvload.cli.ExportCommand;
 import dev.kvload.cli.ImportCommand;
 import dev.kvload.cli.InitCommand;
+import dev.kvload.cli.InjectCommand;
 import dev.kvload.cli.KvloadCommand;
 import dev.kvload.cli.LoginCommand;
 import dev.kvload.cli.LogoutCommand;
@@ -74,7 +75,7 @@ public final class Kvload {
         case "--" -> {
           return fetching;
         }
-        case "run", "export", "check", "login", "import" -> fetching = true;
+        case "run", "export", "check", "login", "import", "inject" -> fetching = true;
         case "help", "--help", "-h", "--version", "-V" -> {
           return false;
         }
@@ -96,6 +97,7 @@ public final class Kvload {
     commands.put("export", () -> new ExportCommand(context));
     commands.put("check", () -> new CheckCommand(context));
     commands.put("validate", () -> new ValidateCommand(context));
+    commands.put("inject", () -> new InjectCommand(context));
     commands.put("shell-hook", () -> new ShellHookCommand(context));
     commands.put("login", () -> new LoginCommand(context));
     commands.put("logout", () -> new LogoutCommand(context));

@@ -40,6 +40,14 @@ public final class ExportCommand implements Callable<Integer> {
   String format = "sh";
 
   @Option(
+      names = "--files-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the manifest's files go (default: beside FILE, as FILE.files); tmpfs only unless"
+              + " --allow-persistent. DIR is a link kvload replaces in one step.")
+  Path filesDir;
+
+  @Option(
       names = "--allow-persistent",
       description = "Write FILE even when it is not on tmpfs or ramfs.")
   boolean allowPersistent;
@@ -53,7 +61,10 @@ public final class ExportCommand implements Callable<Integer> {
     var settings = parent.common.toSettings(context.env());
     var request =
         new Exporter.Request(
-            CommonOptions.parse("--format", format, Format::parse), target(), allowPersistent);
+            CommonOptions.parse("--format", format, Format::parse),
+            target(),
+            allowPersistent,
+            filesDir);
     Exporter.export(context.session(settings), settings, request);
     return 0;
   }

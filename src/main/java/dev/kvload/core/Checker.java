@@ -1,6 +1,7 @@
 package dev.kvload.core;
 
 import dev.kvload.Failure;
+import dev.kvload.files.Certificates;
 import dev.kvload.manifest.Binding;
 import dev.kvload.manifest.Manifest;
 import dev.kvload.manifest.SecretRef;
@@ -121,8 +122,8 @@ public final class Checker {
   static Row row(Loader.Result result, Instant now, Duration window, boolean allowExpired) {
     Binding b = result.binding();
     SecretRef secret = b.secret();
-    Outcome outcome = result.outcome();
-    Status status = Status.of(outcome, now, window);
+    Outcome outcome = certificateExpiry(result);
+    Status status = Loader.status(new Loader.Result(b, outcome), now, window);
     Outcome.Found found = outcome instanceof Outcome.Found f ? f : null;
     Level level =
         switch (status) {
@@ -143,6 +144,22 @@ public final class Checker {
         detail(status, outcome, secret, now, allowExpired),
         b.line(),
         b.column());
+  }
+
+  /**
+   * A file's certificate counts as expiring when its own {@code notAfter} does, where that comes
+   * before the secret's {@code exp}: a TLS certificate must warn like a secret.
+   */
+  private static Outcome certificateExpiry(Loader.Result result) {
+    if (result.binding().file()
+        && result.outcome() instanceof Outcome.Found f
+        && Certificates.isCertificate(f.contentType())) {
+      Instant notAfter = Certificates.notAfter(f.value().reveal(), f.contentType()).orElse(null);
+      if (notAfter != null && (f.expires() == null || notAfter.isBefore(f.expires()))) {
+        return new Outcome.Found(f.value(), f.version(), f.notBefore(), notAfter, f.contentType());
+      }
+    }
+    return result.outcome();
   }
 
   private static String detail(

@@ -1,8 +1,10 @@
 package dev.kvload.core;
 
 import dev.kvload.Failure;
+import dev.kvload.files.FileContents;
 import dev.kvload.output.DefaultEnvFile;
 import dev.kvload.output.EnvFileWriter;
+import dev.kvload.output.FileSetWriter;
 import dev.kvload.output.Format;
 import dev.kvload.output.RunnerFile;
 import dev.kvload.output.WorkflowCommands;
@@ -35,7 +37,15 @@ public final class Exporter {
     record DefaultFile() implements Target {}
   }
 
-  public record Request(Format format, Target target, boolean allowPersistent) {}
+  /**
+   * @param filesDir {@code --files-dir}: where the manifest's files go, or null for beside the env
+   *     file ({@code FILE.files})
+   */
+  public record Request(Format format, Target target, boolean allowPersistent, Path filesDir) {
+    public Request(Format format, Target target, boolean allowPersistent) {
+      this(format, target, allowPersistent, null);
+    }
+  }
 
   public static void export(Session session, Settings settings, Request request) {
     GithubActions actions = GithubActions.of(session.env());
@@ -53,7 +63,14 @@ public final class Exporter {
               + " each value first, and JSON has no room for it; write it to a file (-o FILE)"
               + " or use --format sh, dotenv or github");
     }
-    Map<String, SecretValue> secrets = new Loader(session, settings).load();
+    Loader.Loaded loaded = new Loader(session, settings).loadAll(() -> {});
+    Map<String, SecretValue> secrets = new LinkedHashMap<>(loaded.variables());
+    List<FileContents.Made> made =
+        FileContents.of(loaded, reveal(secrets), session.diagnostics()::warn);
+    Path filesDir = loaded.manifest().files().isEmpty() ? null : filesDir(session, request);
+    // The paths go in as variables, under --on-conflict like the secrets' values.
+    FileContents.paths(made, m -> filesDir.resolve(m.path()).toString())
+        .forEach((name, path) -> secrets.put(name, new SecretValue(path)));
     // What the output sets is what the variables would be after --on-conflict: with keep, a
     // variable already set keeps its value in the output too.
     Map<String, String> merged =
@@ -76,9 +93,18 @@ public final class Exporter {
                                     + "; kvload run or --format sh pass it exactly")));
     // What was fetched, which with --on-conflict keep is not always what is written: a value
     // kept from the environment came from the job, whose runner knows its own secrets already.
-    Map<String, String> fetched = new LinkedHashMap<>();
-    secrets.forEach((name, value) -> fetched.put(name, value.reveal()));
+    // Not the files' paths, which are no secrets.
+    Map<String, String> fetched = loaded.maskable();
     byte[] content = request.format().render(values);
+    if (filesDir != null) {
+      Map<String, byte[]> files = new LinkedHashMap<>();
+      made.forEach(m -> files.put(m.path(), m.content()));
+      FileSetWriter.write(
+          filesDir, files, request.allowPersistent(), session.diagnostics()::verbose);
+      session
+          .diagnostics()
+          .info("wrote " + Loader.plural(files.size(), "file") + " under " + filesDir);
+    }
     if (toStdout) {
       stdout(session, framed(session, request.format(), fetched, content));
       return;
@@ -133,6 +159,31 @@ public final class Exporter {
     System.arraycopy(content, 0, out, before.length, content.length);
     System.arraycopy(after, 0, out, before.length + content.length, after.length);
     return out;
+  }
+
+  private static Map<String, String> reveal(Map<String, SecretValue> secrets) {
+    Map<String, String> values = new LinkedHashMap<>();
+    secrets.forEach((name, value) -> values.put(name, value.reveal()));
+    return values;
+  }
+
+  /**
+   * {@code --files-dir}, else beside the env file: {@code FILE.files}; for stdout and {@code
+   * $GITHUB_ENV}, beside the default env file.
+   */
+  private static Path filesDir(Session session, Request request) {
+    if (request.filesDir() != null) {
+      return session.cwd().resolve(request.filesDir());
+    }
+    Path envFile;
+    if (request.target() instanceof Target.File f) {
+      envFile = session.cwd().resolve(f.path());
+    } else {
+      long user = DefaultEnvFile.currentUid();
+      envFile = DefaultEnvFile.path(session.env(), user);
+      DefaultEnvFile.prepare(envFile, user);
+    }
+    return envFile.resolveSibling(envFile.getFileName() + ".files");
   }
 
   private static void stdout(Session session, byte[] content) {

@@ -3,6 +3,7 @@ package dev.kvload.core;
 import dev.kvload.Failure;
 import dev.kvload.env.CodeLoadingVariables;
 import dev.kvload.manifest.Binding;
+import dev.kvload.manifest.FileEntry;
 import dev.kvload.manifest.Manifest;
 import dev.kvload.manifest.ManifestLocator;
 import dev.kvload.manifest.SecretRef;
@@ -61,7 +62,7 @@ public final class Loader {
    */
   static void requireTrustedVaults(Manifest manifest, Set<String> allowedHosts) {
     Map<VaultRef, Binding> untrusted = new LinkedHashMap<>();
-    for (Binding b : manifest.bindings()) {
+    for (Binding b : manifest.allBindings()) {
       if (!b.secret().vault().trusted(allowedHosts)) {
         untrusted.putIfAbsent(b.secret().vault(), b);
       }
@@ -125,6 +126,24 @@ public final class Loader {
                 + variable);
       }
     }
+    for (FileEntry f : manifest.files()) {
+      // A path is as good as a value here: LD_PRELOAD pointing at a file the vault fills loads it.
+      if (f.env() != null && CodeLoadingVariables.contains(f.env()) && !allowed.contains(f.env())) {
+        problems.add(
+            manifest.file()
+                + ":"
+                + f.line()
+                + ":"
+                + f.column()
+                + ": "
+                + f.label()
+                + ": \"env\": "
+                + f.env()
+                + " changes how programs load code, so a manifest may not set it; if you trust"
+                + " this manifest and its vault, pass --allow-var "
+                + f.env());
+      }
+    }
     if (!problems.isEmpty()) {
       throw new Failure.Manifest(problems.toArray(String[]::new));
     }
@@ -152,13 +171,37 @@ public final class Loader {
    * any request is sent; what it throws ends the fetch.
    */
   public List<Result> fetch(Manifest manifest, Runnable beforeRequests) {
-    List<SecretRef> refs = manifest.bindings().stream().map(Binding::secret).toList();
+    List<Binding> bindings = manifest.allBindings();
+    List<SecretRef> refs = bindings.stream().map(Binding::secret).toList();
     Map<SecretRef, Outcome> outcomes;
     try (SecretSource source = session.sources().open(settings, session)) {
       beforeRequests.run();
       outcomes = source.fetch(refs, deadline);
     }
-    return manifest.bindings().stream().map(b -> new Result(b, outcomes.get(b.secret()))).toList();
+    return bindings.stream().map(b -> new Result(b, outcomes.get(b.secret()))).toList();
+  }
+
+  /**
+   * What {@link #loadAll} gives: the variables' values, the fetched secrets of the files, and the
+   * files to make (an optional one whose secret failed is left out).
+   */
+  public record Loaded(
+      Manifest manifest,
+      Map<String, SecretValue> variables,
+      Map<Binding, Outcome.Found> sources,
+      List<FileEntry> files) {
+    /**
+     * Every fetched value, for the runner's masks: the variables', then each file secret's under
+     * its file's label.
+     */
+    public Map<String, String> maskable() {
+      Map<String, String> all = new LinkedHashMap<>();
+      variables.forEach((name, value) -> all.put(name, value.reveal()));
+      sources.forEach(
+          (b, found) ->
+              all.put(b.variable() + " (" + b.secret().name() + ")", found.value().reveal()));
+      return all;
+    }
   }
 
   /**
@@ -175,30 +218,52 @@ public final class Loader {
 
   /** As {@link #load()}, running {@code beforeRequests} as {@link #fetch(Manifest, Runnable)}. */
   public Map<String, SecretValue> load(Runnable beforeRequests) {
-    Manifest manifest = manifest();
+    return loadAll(beforeRequests).variables();
+  }
+
+  /** As {@link #load(Runnable)}, with the manifest's files. */
+  public Loaded loadAll(Runnable beforeRequests) {
+    return loadAll(manifest(), beforeRequests);
+  }
+
+  /** As {@link #loadAll(Runnable)}, for a manifest already read and checked. */
+  Loaded loadAll(Manifest manifest, Runnable beforeRequests) {
     List<Result> results = fetch(manifest, beforeRequests);
     Instant now = session.clock().instant();
     Map<String, SecretValue> values = new LinkedHashMap<>();
+    Map<Binding, Outcome.Found> sources = new LinkedHashMap<>();
+    Map<Binding, FileEntry> fileBySource = new LinkedHashMap<>();
+    manifest.files().forEach(f -> f.sources().forEach(b -> fileBySource.put(b, f)));
+    java.util.Set<FileEntry> skipped = new java.util.HashSet<>();
     List<Result> failing = new ArrayList<>();
     for (Result r : results) {
       Binding b = r.binding();
-      Status status = Status.of(r.outcome(), now, Duration.ZERO);
+      FileEntry file = b.file() ? fileBySource.get(b) : null;
+      boolean optional = file != null ? file.optional() : b.optional();
+      Status status = status(r, now, Duration.ZERO);
       if (status.usable(settings.allowExpired())) {
-        values.put(b.variable(), ((Outcome.Found) r.outcome()).value());
+        if (file != null) {
+          sources.put(b, (Outcome.Found) r.outcome());
+        } else {
+          values.put(b.variable(), ((Outcome.Found) r.outcome()).value());
+        }
         if (status == Status.EXPIRED || status == Status.NOT_YET_VALID) {
           // Allowed, not fine: whoever reads the output should know which values are stale.
           session
               .diagnostics()
               .warn(describe(b, r.outcome(), status) + "; used anyway (--allow-expired)");
         }
-      } else if (b.optional()) {
+      } else if (optional) {
+        if (file != null) {
+          skipped.add(file);
+        }
         session
             .diagnostics()
             .warn(
                 describe(b, r.outcome(), status)
                     + "; optional, so "
                     + b.variable()
-                    + " is left unset");
+                    + (file != null ? " is not written" : " is left unset"));
       } else {
         failing.add(r);
       }
@@ -223,7 +288,24 @@ public final class Loader {
                 + " in "
                 + elapsed().toMillis()
                 + " ms");
-    return values;
+    List<FileEntry> files = manifest.files().stream().filter(f -> !skipped.contains(f)).toList();
+    return new Loaded(manifest, values, sources, files);
+  }
+
+  /**
+   * {@link Status#of}, where a file's secret may hold any byte: NUL cannot be in a variable, but it
+   * can be in a file.
+   */
+  static Status status(Result r, Instant now, Duration expiryWarning) {
+    Status status = Status.of(r.outcome(), now, expiryWarning);
+    if (status == Status.INVALID && r.binding().file()) {
+      Outcome.Found f = (Outcome.Found) r.outcome();
+      return Status.of(
+          new Outcome.Found(new SecretValue(""), f.version(), f.notBefore(), f.expires()),
+          now,
+          expiryWarning);
+    }
+    return status;
   }
 
   /**
@@ -237,7 +319,7 @@ public final class Loader {
     Set<Outcome.Why> why = EnumSet.noneOf(Outcome.Why.class);
     for (Result r : failing) {
       Binding b = r.binding();
-      Status status = Status.of(r.outcome(), now, Duration.ZERO);
+      Status status = status(r, now, Duration.ZERO);
       if (status == Status.UNREACHABLE) {
         Outcome.Unreachable u = (Outcome.Unreachable) r.outcome();
         why.add(u.kind());

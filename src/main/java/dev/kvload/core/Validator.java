@@ -14,6 +14,9 @@ public final class Validator {
             manifest.file()
                 + " is valid: "
                 + Loader.plural(manifest.bindings().size(), "variable")
+                + (manifest.files().isEmpty()
+                    ? ""
+                    : " and " + Loader.plural(manifest.files().size(), "file"))
                 + " from "
                 + Loader.plural(manifest.vaults().size(), "vault"));
     return manifest;

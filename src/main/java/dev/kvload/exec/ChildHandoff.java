@@ -2,11 +2,15 @@ package dev.kvload.exec;
 
 import dev.kvload.Failure;
 import dev.kvload.env.Environment;
+import dev.kvload.output.FileSetWriter;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +37,8 @@ public final class ChildHandoff implements Handoff {
   private final Optional<Posix> posix;
   private final Inherited inherited;
   private final Charset charset;
+  private Path privateFolder;
+  private Thread removeAtExit;
 
   private ChildHandoff(Optional<Posix> posix, Inherited inherited, Charset charset) {
     this.posix = posix;
@@ -45,6 +51,77 @@ public final class ChildHandoff implements Handoff {
       CoreDumps.link();
     }
     return new ChildHandoff(Posix.load(), inherited, ExecHandoff.jnuCharset());
+  }
+
+  /**
+   * The files in a private folder ({@code kvload-run-RANDOM}, 0700) under {@code $XDG_RUNTIME_DIR}
+   * or {@code /dev/shm}, removed when the child exits (or kvload is stopped); refused where neither
+   * is a memory file system.
+   */
+  @Override
+  public Map<String, String> files(List<File> files, Map<String, String> env) {
+    if (files.isEmpty()) {
+      return Map.of();
+    }
+    Path base = memoryFolder(env);
+    try {
+      privateFolder = Files.createTempDirectory(base, "kvload-run-");
+    } catch (IOException e) {
+      throw new Failure.Output(
+          "cannot make a private folder for the command's files under "
+              + base
+              + " ("
+              + e.getClass().getSimpleName()
+              + "); nothing was started",
+          e);
+    }
+    Path made = privateFolder;
+    removeAtExit = new Thread(() -> FileSetWriter.deleteTree(made), "kvload-remove-run-files");
+    Runtime.getRuntime().addShutdownHook(removeAtExit);
+    Map<String, byte[]> contents = new LinkedHashMap<>();
+    files.forEach(f -> contents.put(f.path(), f.content()));
+    Path folder;
+    try {
+      folder = FileSetWriter.write(privateFolder.resolve("files"), contents, false, s -> {});
+    } catch (Failure e) {
+      removeFiles();
+      throw e;
+    }
+    Map<String, String> paths = new LinkedHashMap<>();
+    files.stream()
+        .filter(f -> f.env() != null)
+        .forEach(f -> paths.put(f.env(), folder.resolve(f.path()).toString()));
+    return paths;
+  }
+
+  private static Path memoryFolder(Map<String, String> env) {
+    String runtime = env.get("XDG_RUNTIME_DIR");
+    if (runtime != null && !runtime.isEmpty() && Path.of(runtime).isAbsolute()) {
+      Path dir = Path.of(runtime);
+      if (Files.isDirectory(dir)) {
+        return dir;
+      }
+    }
+    Path shm = Path.of("/dev/shm");
+    if (Files.isDirectory(shm)) {
+      return shm;
+    }
+    throw new Failure.Output(
+        "the manifest has files, and this system has no memory file system for them"
+            + " ($XDG_RUNTIME_DIR, /dev/shm): nothing was started; use kvload export -o FILE"
+            + " --files-dir DIR --allow-persistent if a disk is acceptable",
+        null);
+  }
+
+  private void removeFiles() {
+    if (privateFolder != null) {
+      FileSetWriter.deleteTree(privateFolder);
+      try {
+        Runtime.getRuntime().removeShutdownHook(removeAtExit);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook runs anyway and finds nothing.
+      }
+    }
   }
 
   @Override
@@ -70,6 +147,7 @@ public final class ChildHandoff implements Handoff {
       inherited.coreLimit().ifPresent(CoreDumps::setSoft);
       child = builder.start();
     } catch (IOException e) {
+      removeFiles();
       String reason = String.valueOf(e.getMessage());
       // The JDK says "error=2, ..." or "Exec failed, error: 2 (...)": ENOENT.
       boolean notFound = ENOENT.matcher(reason).find();
@@ -86,7 +164,11 @@ public final class ChildHandoff implements Handoff {
     forwarder.attach(child);
     posix.ifPresent(
         p -> Signals.number("QUIT").ifPresent(quit -> p.setDisposition(quit, Posix.SIG_IGN)));
-    return waitFor(child);
+    try {
+      return waitFor(child);
+    } finally {
+      removeFiles();
+    }
   }
 
   private List<String> arguments(List<String> command, Map<String, String> wanted) {

@@ -26,6 +26,11 @@ final class DeferredHandoff implements Handoff {
   }
 
   @Override
+  public java.util.Map<String, String> files(List<File> files, java.util.Map<String, String> env) {
+    return made().files(files, env);
+  }
+
+  @Override
   public int start(List<String> command, Environment environment) {
     return made().start(command, environment);
   }

@@ -29,6 +29,8 @@ public final class ExecHandoff implements Handoff {
   private final Posix posix;
   private final Inherited inherited;
   private final Charset decoder;
+  private final List<Integer> memoryFiles = new ArrayList<>();
+  private ChildHandoff fallback;
 
   private ExecHandoff(Posix posix, Inherited inherited) {
     this.posix = posix;
@@ -49,8 +51,49 @@ public final class ExecHandoff implements Handoff {
     program(command, arguments(command), environment(environment));
   }
 
+  /**
+   * Each file in a memfd left open across execve: the command, which keeps this PID, finds it at
+   * {@code /proc/PID/fd/N}, and it goes when the command ends. Without memfds (macOS) the command
+   * runs as a child instead, with a private tmpfs folder removed when it exits: after an execve
+   * nothing would be left to remove the folder.
+   */
+  @Override
+  public Map<String, String> files(List<File> files, Map<String, String> env) {
+    if (files.isEmpty()) {
+      return Map.of();
+    }
+    if (!posix.hasMemoryFiles()) {
+      fallback = ChildHandoff.load(inherited);
+      return fallback.files(files, env);
+    }
+    long pid = ProcessHandle.current().pid();
+    Map<String, String> paths = new java.util.LinkedHashMap<>();
+    for (File file : files) {
+      int fd;
+      try {
+        fd = posix.memoryFile("kvload:" + file.path(), file.content());
+      } catch (IllegalStateException e) {
+        throw new Failure.Output(
+            "cannot make the in-memory file "
+                + file.path()
+                + " ("
+                + e.getMessage()
+                + "); nothing was started",
+            null);
+      }
+      memoryFiles.add(fd);
+      if (file.env() != null) {
+        paths.put(file.env(), "/proc/" + pid + "/fd/" + fd);
+      }
+    }
+    return paths;
+  }
+
   @Override
   public int start(List<String> command, Environment environment) {
+    if (fallback != null) {
+      return fallback.start(command, environment);
+    }
     List<byte[]> envp = environment(environment);
     List<byte[]> argv = arguments(command);
     byte[] program = program(command, argv, envp);
@@ -90,7 +133,7 @@ public final class ExecHandoff implements Handoff {
 
   private void closeOwnDescriptorsOnExec() {
     for (int fd : posix.openDescriptors()) {
-      if (!inherited.descriptors().contains(fd)) {
+      if (!inherited.descriptors().contains(fd) && !memoryFiles.contains(fd)) {
         posix.closeOnExec(fd);
       }
     }

@@ -28,6 +28,34 @@ public interface Handoff {
   int start(List<String> command, Environment environment);
 
   /**
+   * A file for the command, made from secrets.
+   *
+   * @param path relative, checked against the manifest's rules
+   * @param env the variable that receives where the command finds it, or null
+   */
+  record File(String path, byte[] content, String env) {
+    @Override
+    public String toString() {
+      return "File[" + path + ", " + content.length + " bytes]";
+    }
+  }
+
+  /**
+   * Puts the files where the command will find them, before {@link #start}: in memory where the
+   * system allows it, else in a private tmpfs folder removed when the command ends.
+   *
+   * @param env kvload's environment, for {@code $XDG_RUNTIME_DIR}
+   * @return each {@link File#env()} variable's path
+   * @throws dev.kvload.Failure.Output when the files cannot be made (no tmpfs for the fallback)
+   */
+  default Map<String, String> files(List<File> files, Map<String, String> env) {
+    if (!files.isEmpty()) {
+      throw new UnsupportedOperationException("this handoff takes no files");
+    }
+    return Map.of();
+  }
+
+  /**
    * Fails as {@link #start} would when the command cannot be found or run, so that a mistyped
    * command fails before anything is fetched. {@link #start} looks again, in the final environment.
    *

@@ -37,6 +37,12 @@ final class Posix implements CommandSearch.Files {
   private static final int X_OK = 1;
   private static final int F_SETFD = 2;
   private static final int FD_CLOEXEC = 1;
+  private static final int MFD_ALLOW_SEALING = 2;
+  private static final int F_ADD_SEALS = 1033;
+  private static final int F_SEAL_SEAL = 1;
+  private static final int F_SEAL_SHRINK = 2;
+  private static final int F_SEAL_GROW = 4;
+  private static final int F_SEAL_WRITE = 8;
 
   /** Dispositions as {@code sigaction} stores them in {@code sa_handler}. */
   static final long SIG_DFL = 0;
@@ -100,6 +106,10 @@ final class Posix implements CommandSearch.Files {
   private final MethodHandle kill;
   private final MethodHandle strerror;
   private final MethodHandle syscall;
+  private final MethodHandle memfdCreate;
+  private final MethodHandle write;
+  private final MethodHandle fchmod;
+  private final MethodHandle close;
   private final MemorySegment environ;
   private final MethodHandle nsGetEnviron;
 
@@ -147,6 +157,24 @@ final class Posix implements CommandSearch.Files {
                     address,
                     ValueLayout.JAVA_LONG),
                 Linker.Option.firstVariadicArg(1));
+    // memfd_create is Linux's (glibc 2.27 and later); elsewhere files go to a folder instead.
+    memfdCreate =
+        platform.linux()
+            ? libc.find("memfd_create")
+                .map(
+                    symbol ->
+                        LINKER.downcallHandle(
+                            symbol, FunctionDescriptor.of(integer, address, integer), ERRNO_OPTION))
+                .orElse(null)
+            : null;
+    write =
+        handle(
+            libc,
+            "write",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, integer, address, ValueLayout.JAVA_LONG),
+            ERRNO_OPTION);
+    fchmod = handle(libc, "fchmod", FunctionDescriptor.of(integer, integer, integer));
+    close = handle(libc, "close", FunctionDescriptor.of(integer, integer));
     if (platform.linux()) {
       environ = libc.findOrThrow("environ").reinterpret(ValueLayout.ADDRESS.byteSize());
       nsGetEnviron = null;
@@ -244,6 +272,56 @@ final class Posix implements CommandSearch.Files {
       return fds;
     } catch (IOException e) {
       throw new IllegalStateException("cannot list " + platform.fdDir(), e);
+    }
+  }
+
+  /** True where {@link #memoryFile} works (Linux). */
+  boolean hasMemoryFiles() {
+    return memfdCreate != null;
+  }
+
+  /**
+   * A file that lives in memory only ({@code memfd_create}), holding {@code content}, mode 0600,
+   * sealed against any change, and left open across execve: the program reads it as {@code
+   * /proc/PID/fd/N} and it is gone when the last descriptor closes.
+   *
+   * @param name shown in {@code /proc/PID/fd} as {@code memfd:NAME}; not a path
+   * @return the descriptor
+   * @throws IllegalStateException with errno's message when the kernel refuses
+   */
+  int memoryFile(String name, byte[] content) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      int fd =
+          (int)
+              memfdCreate.invokeExact(
+                  state, cString(arena, name.getBytes(StandardCharsets.UTF_8)), MFD_ALLOW_SEALING);
+      if (fd < 0) {
+        throw new IllegalStateException("memfd_create: " + strerror((int) ERRNO.get(state, 0L)));
+      }
+      MemorySegment buffer = arena.allocate(Math.max(1, content.length));
+      MemorySegment.copy(content, 0, buffer, ValueLayout.JAVA_BYTE, 0, content.length);
+      long done = 0;
+      while (done < content.length) {
+        long n =
+            (long) write.invokeExact(state, fd, buffer.asSlice(done), (long) content.length - done);
+        if (n <= 0) {
+          int errno = (int) ERRNO.get(state, 0L);
+          int ignored = (int) close.invokeExact(fd);
+          throw new IllegalStateException("write: " + strerror(errno));
+        }
+        done += n;
+      }
+      int ignored = (int) fchmod.invokeExact(fd, 0600);
+      ignored =
+          (int)
+              fcntl.invokeExact(
+                  fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+      return fd;
+    } catch (IllegalStateException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException("memfd_create", t);
     }
   }
 

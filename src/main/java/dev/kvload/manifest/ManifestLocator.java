@@ -31,7 +31,8 @@ public final class ManifestLocator {
   public static Manifest load(
       String option, Map<String, String> env, Path cwd, VaultRef vaultOverride) {
     Path file = locate(option, env, cwd);
-    return ManifestParser.parse(read(file, cwd), file, vaultOverride);
+    return ManifestParser.parse(
+        read(file, cwd), file, cwd.resolve(file).toAbsolutePath().getParent(), vaultOverride);
   }
 
   static Path locate(String option, Map<String, String> env, Path cwd) {

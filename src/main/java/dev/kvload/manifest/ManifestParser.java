@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -34,12 +35,14 @@ public final class ManifestParser {
           .build();
 
   private final Path file;
+  private final Path folder;
   private final VaultRef vaultOverride;
   private final List<String> problems = new ArrayList<>();
   private JsonParser parser;
 
-  private ManifestParser(Path file, VaultRef vaultOverride) {
+  private ManifestParser(Path file, Path folder, VaultRef vaultOverride) {
     this.file = file;
+    this.folder = folder;
     this.vaultOverride = vaultOverride;
   }
 
@@ -52,11 +55,20 @@ public final class ManifestParser {
    * @throws Failure.Manifest naming every problem found
    */
   public static Manifest parse(byte[] content, Path file, VaultRef vaultOverride) {
-    return new ManifestParser(file, vaultOverride).parse(content);
+    return parse(content, file, file.toAbsolutePath().getParent(), vaultOverride);
+  }
+
+  /**
+   * As {@link #parse(byte[], Path, VaultRef)}, with the manifest's real folder, where its templates
+   * are read from.
+   */
+  public static Manifest parse(byte[] content, Path file, Path folder, VaultRef vaultOverride) {
+    return new ManifestParser(file, folder, vaultOverride).parse(content);
   }
 
   private Manifest parse(byte[] content) {
     List<PendingBinding> pending = new ArrayList<>();
+    List<PendingFile> pendingFiles = new ArrayList<>();
     VaultRef defaultVault = null;
     try (JsonParser p = JSON.createParser(content)) {
       parser = p;
@@ -92,11 +104,14 @@ public final class ManifestParser {
             sawSecrets = true;
             readSecrets(pending);
           }
+          case "files" -> readFiles(pendingFiles);
           default -> {
             problem(
                 at,
                 null,
-                "unknown key '" + Printable.of(key) + "' (expected $schema, vault, secrets)");
+                "unknown key '"
+                    + Printable.of(key)
+                    + "' (expected $schema, vault, secrets, files)");
             p.skipChildren();
           }
         }
@@ -132,29 +147,54 @@ public final class ManifestParser {
     VaultRef vault = vaultOverride != null ? vaultOverride : defaultVault;
     List<Binding> bindings = new ArrayList<>();
     for (PendingBinding b : pending) {
-      VaultRef v = b.vault() != null ? b.vault() : vault;
-      if (v == null) {
-        problems.add(
-            b.where()
-                + Printable.of(b.variable())
-                + ": secret '"
-                + b.name()
-                + "' has no vault: set \"vault\" in the manifest or on this entry, or pass --vault"
-                + " (or KVLOAD_VAULT)");
-        continue;
+      Binding binding = resolve(b, vault, false);
+      if (binding != null) {
+        bindings.add(binding);
       }
-      bindings.add(
-          new Binding(
-              b.variable(),
-              new SecretRef(v, b.name(), b.version()),
-              b.optional(),
-              b.line(),
-              b.column()));
     }
+    List<FileEntry> files = new ArrayList<>();
+    for (PendingFile f : pendingFiles) {
+      Binding source = f.source() == null ? null : resolve(f.source(), vault, true);
+      if (f.source() == null || source != null) {
+        files.add(
+            new FileEntry(
+                f.path(),
+                source,
+                f.format(),
+                f.template(),
+                f.env(),
+                f.optional(),
+                f.line(),
+                f.column()));
+      }
+    }
+    FileRules.check(bindings, files, problems, file);
     if (!problems.isEmpty()) {
       throw failure();
     }
-    return new Manifest(file, bindings);
+    return new Manifest(file, bindings, files);
+  }
+
+  /** The binding with its vault, or null (and a problem) when it has none. */
+  private Binding resolve(PendingBinding b, VaultRef vault, boolean forFile) {
+    VaultRef v = b.vault() != null ? b.vault() : vault;
+    if (v == null) {
+      problems.add(
+          b.where()
+              + Printable.of(b.variable())
+              + ": secret '"
+              + b.name()
+              + "' has no vault: set \"vault\" in the manifest or on this entry, or pass --vault"
+              + " (or KVLOAD_VAULT)");
+      return null;
+    }
+    return new Binding(
+        b.variable(),
+        new SecretRef(v, b.name(), b.version()),
+        b.optional(),
+        b.line(),
+        b.column(),
+        forFile);
   }
 
   private Failure.Manifest failure() {
@@ -179,12 +219,7 @@ public final class ManifestParser {
 
   private void readSecrets(List<PendingBinding> pending) throws IOException {
     JsonParser p = parser;
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      problem(
-          p.currentTokenLocation(),
-          null,
-          "\"secrets\" must be an object mapping variable names to secrets");
-      p.skipChildren();
+    if (!expectObject("\"secrets\" must be an object mapping variable names to secrets")) {
       return;
     }
     Set<String> seen = new HashSet<>();
@@ -227,7 +262,176 @@ public final class ManifestParser {
     }
   }
 
+  /** True when the current token opens an object; else a problem, and the value is skipped. */
+  private boolean expectObject(String problem) throws IOException {
+    if (parser.currentToken() == JsonToken.START_OBJECT) {
+      return true;
+    }
+    problem(parser.currentTokenLocation(), null, problem);
+    parser.skipChildren();
+    return false;
+  }
+
+  /** A files entry, its secret's vault still to be resolved. */
+  private record PendingFile(
+      String path,
+      PendingBinding source,
+      FileFormat format,
+      Template template,
+      String env,
+      boolean optional,
+      int line,
+      int column) {}
+
+  private void readFiles(List<PendingFile> pending) throws IOException {
+    JsonParser p = parser;
+    if (!expectObject(
+        "\"files\" must be an object mapping relative file paths to {\"secret\": ...} or"
+            + " {\"template\": ...}")) {
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String path = p.currentName();
+      JsonLocation at = p.currentTokenLocation();
+      String label = FileEntry.label(Printable.of(path, 120));
+      boolean valid = true;
+      if (!seen.add(path)) {
+        problem(at, label, "named twice: each file may appear once");
+        valid = false;
+      }
+      String pathProblem = FilePaths.problem(path);
+      if (pathProblem != null) {
+        problem(at, label, pathProblem);
+        valid = false;
+      }
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        problem(
+            p.currentTokenLocation(),
+            label,
+            "expected an object such as {\"secret\": \"NAME\"} or {\"template\": \"PATH\"},"
+                + " got "
+                + describe(p.currentToken()));
+        p.skipChildren();
+        continue;
+      }
+      String[] format = {null};
+      String[] env = {null};
+      String[] template = {null};
+      JsonLocation[] templateAt = {at};
+      JsonLocation[] formatAt = {at};
+      JsonLocation[] envAt = {at};
+      PendingBinding source =
+          fromObject(
+              label,
+              at,
+              (key, keyAt) ->
+                  switch (key) {
+                    case "format" -> {
+                      formatAt[0] = keyAt;
+                      yield (format[0] = expectString(keyAt, label, "format")) != null;
+                    }
+                    case "env" -> {
+                      envAt[0] = keyAt;
+                      yield (env[0] = expectString(keyAt, label, "env")) != null;
+                    }
+                    case "template" -> {
+                      templateAt[0] = keyAt;
+                      yield (template[0] = expectString(keyAt, label, "template")) != null;
+                    }
+                    default -> null;
+                  },
+              "secret, vault, version, format, template, env, optional");
+      if (source == null) {
+        continue;
+      }
+      FileFormat fileFormat = FileFormat.RAW;
+      if (format[0] != null) {
+        var parsed = FileFormat.parse(format[0]);
+        if (parsed.isEmpty()) {
+          problem(
+              formatAt[0],
+              label,
+              "'"
+                  + Printable.of(format[0], 40)
+                  + "' is not a format: use raw, base64, pem, cert, key or pfx");
+          valid = false;
+        }
+        fileFormat = parsed.orElse(FileFormat.RAW);
+      }
+      if (env[0] != null && !VARIABLE.matcher(env[0]).matches()) {
+        problem(
+            envAt[0],
+            label,
+            "\"env\": '"
+                + Printable.of(env[0], 80)
+                + "' is not a valid variable name (letters, digits and '_', not starting with a"
+                + " digit)");
+        valid = false;
+      }
+      Template parsedTemplate = null;
+      if (source.name() == null && template[0] == null) {
+        problem(
+            at,
+            label,
+            "missing \"secret\" or \"template\": name the Key Vault secret or the template"
+                + " file that fills it");
+        valid = false;
+      } else if (source.name() != null && template[0] != null) {
+        problem(templateAt[0], label, "give either \"secret\" or \"template\", not both");
+        valid = false;
+      } else if (template[0] != null) {
+        if (format[0] != null) {
+          problem(formatAt[0], label, "\"format\" is for secrets; a template is written as text");
+          valid = false;
+        }
+        String templateProblem = FilePaths.problem(template[0]);
+        if (templateProblem != null) {
+          problem(templateAt[0], label, "\"template\": " + templateProblem);
+          valid = false;
+        } else {
+          try {
+            parsedTemplate = Templates.read(folder, file, template[0], label);
+          } catch (Failure.Manifest e) {
+            e.lines().forEach(line -> problems.add(at(templateAt[0]) + label + ": " + line));
+            valid = false;
+          }
+        }
+      }
+      if (valid) {
+        pending.add(
+            new PendingFile(
+                path,
+                source.name() == null ? null : source,
+                fileFormat,
+                parsedTemplate,
+                env[0],
+                source.optional(),
+                at.getLineNr(),
+                at.getColumnNr()));
+      }
+    }
+  }
+
   private PendingBinding fromObject(String variable, JsonLocation at) throws IOException {
+    return fromObject(variable, at, null, "secret, vault, version, optional");
+  }
+
+  /** Reads a files entry's keys beyond the secret's; false when a key is unknown or bad. */
+  private interface ExtraKeys {
+    /**
+     * @return null when the key is not one of these
+     */
+    Boolean read(String key, JsonLocation keyAt) throws IOException;
+  }
+
+  /**
+   * An object naming a secret; {@code extra} reads further keys (a files entry's). Returns null
+   * when the object has problems; when it has no "secret" at all and {@code extra} is given, a
+   * binding with a null name.
+   */
+  private PendingBinding fromObject(
+      String variable, JsonLocation at, ExtraKeys extra, String expected) throws IOException {
     JsonParser p = parser;
     String secret = null;
     String vault = null;
@@ -245,6 +449,11 @@ public final class ManifestParser {
         valid = false;
       }
       p.nextToken();
+      Boolean extraRead = extra == null ? null : extra.read(key, keyAt);
+      if (extraRead != null) {
+        valid &= extraRead;
+        continue;
+      }
       switch (key) {
         case "secret" -> {
           secret = expectString(keyAt, variable, "secret");
@@ -271,9 +480,7 @@ public final class ManifestParser {
           problem(
               keyAt,
               variable,
-              "unknown key '"
-                  + Printable.of(key)
-                  + "' (expected secret, vault, version, optional)");
+              "unknown key '" + Printable.of(key) + "' (expected " + expected + ")");
           p.skipChildren();
           valid = false;
         }
@@ -281,6 +488,12 @@ public final class ManifestParser {
     }
     if (secret == null) {
       if (!seen.contains("secret")) {
+        if (extra != null && !seen.contains("vault") && !seen.contains("version")) {
+          return valid
+              ? new PendingBinding(
+                  variable, null, null, null, optional, at.getLineNr(), at.getColumnNr(), at(at))
+              : null;
+        }
         problem(at, variable, "missing \"secret\": name the Key Vault secret to load");
       }
       return null;
@@ -335,6 +548,10 @@ public final class ManifestParser {
     if (text.regionMatches(true, 0, "https://", 0, 8)) {
       return fromUrl(variable, at, text, optional);
     }
+    if (text.regionMatches(
+        true, 0, AppServiceReference.PREFIX, 0, AppServiceReference.PREFIX.length())) {
+      return fromAppService(variable, at, text, optional);
+    }
     if (!SecretRef.NAME.matcher(text).matches()) {
       problem(
           at,
@@ -350,11 +567,59 @@ public final class ManifestParser {
   }
 
   private PendingBinding fromUrl(String variable, JsonLocation at, String text, boolean optional) {
-    String hint =
-        "'"
-            + Printable.of(text)
-            + "' is not a secret URL: expected"
-            + " https://VAULT.vault.azure.net/secrets/NAME or .../secrets/NAME/VERSION";
+    var parsed = secretUrlParts(text);
+    if (parsed.isEmpty()) {
+      problem(
+          at,
+          variable,
+          "'"
+              + Printable.of(text)
+              + "' is not a secret URL: expected"
+              + " https://VAULT.vault.azure.net/secrets/NAME or .../secrets/NAME/VERSION");
+      return null;
+    }
+    return pending(variable, at, parsed.get(), optional);
+  }
+
+  private PendingBinding fromAppService(
+      String variable, JsonLocation at, String text, boolean optional) {
+    var parsed = AppServiceReference.parse(text);
+    if (parsed.isEmpty()) {
+      problem(
+          at,
+          variable,
+          "'"
+              + Printable.of(text)
+              + "' is not an App Service Key Vault reference: expected"
+              + " @Microsoft.KeyVault(SecretUri=https://VAULT.vault.azure.net/secrets/NAME/) or"
+              + " @Microsoft.KeyVault(VaultName=VAULT;SecretName=NAME[;SecretVersion=VERSION])");
+      return null;
+    }
+    return pending(variable, at, parsed.get(), optional);
+  }
+
+  private PendingBinding pending(
+      String variable, JsonLocation at, SecretRef ref, boolean optional) {
+    return new PendingBinding(
+        variable,
+        ref.name(),
+        ref.vault(),
+        ref.version(),
+        optional,
+        at.getLineNr(),
+        at.getColumnNr(),
+        at(at));
+  }
+
+  /** A secret identifier URL, {@code https://VAULT/secrets/NAME[/VERSION][/]}, or empty. */
+  static Optional<SecretRef> secretUrl(String text) {
+    if (!text.regionMatches(true, 0, "https://", 0, 8)) {
+      return Optional.empty();
+    }
+    return secretUrlParts(text);
+  }
+
+  private static Optional<SecretRef> secretUrlParts(String text) {
     try {
       URI uri = new URI(text);
       String[] path = uri.getRawPath() == null ? new String[0] : uri.getRawPath().split("/", -1);
@@ -373,21 +638,12 @@ public final class ManifestParser {
           || !path[1].equals("secrets")
           || !SecretRef.NAME.matcher(path[2]).matches()
           || (parts == 4 && !SecretRef.VERSION.matcher(path[3]).matches())) {
-        problem(at, variable, hint);
-        return null;
+        return Optional.empty();
       }
-      return new PendingBinding(
-          variable,
-          path[2],
-          new VaultRef(VaultRef.origin(uri)),
-          parts == 4 ? path[3] : null,
-          optional,
-          at.getLineNr(),
-          at.getColumnNr(),
-          at(at));
+      return Optional.of(
+          new SecretRef(new VaultRef(VaultRef.origin(uri)), path[2], parts == 4 ? path[3] : null));
     } catch (URISyntaxException e) {
-      problem(at, variable, hint);
-      return null;
+      return Optional.empty();
     }
   }
 

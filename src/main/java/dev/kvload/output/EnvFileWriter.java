@@ -110,17 +110,7 @@ public final class EnvFileWriter {
     if (parent == null || name == null || name.toString().equals("..")) {
       throw new Failure.Output(target + ": not a file path", null);
     }
-    if (!allowPersistent && !Files.isDirectory(parent)) {
-      // Folders not made yet would be on their nearest existing ancestor's file system: refuse
-      // before making them, so that a refusal leaves nothing behind on disk.
-      refuseUnlessInMemory(nearestExisting(parent), target);
-    }
-    createFolder(parent, target);
-    Path folder = realFolder(parent, target);
-    checkOwnership(folder, target);
-    if (!allowPersistent) {
-      refuseUnlessInMemory(folder, target);
-    }
+    Path folder = safeFolder(parent, target, allowPersistent);
     Path file = folder.resolve(name);
     refuseUnlessRegular(file, target);
     Path temporary = null;
@@ -153,6 +143,28 @@ public final class EnvFileWriter {
     } finally {
       cancel(cleanup, hooks);
     }
+  }
+
+  /**
+   * Makes {@code parent} (0700) unless it exists, and returns its real path once it passed every
+   * check: owned by this user or root all the way up, and on tmpfs unless {@code allowPersistent}.
+   *
+   * @param target named in messages
+   * @throws Failure.Output when refused; a refusal for a persistent disk creates nothing
+   */
+  static Path safeFolder(Path parent, Path target, boolean allowPersistent) {
+    if (!allowPersistent && !Files.isDirectory(parent)) {
+      // Folders not made yet would be on their nearest existing ancestor's file system: refuse
+      // before making them, so that a refusal leaves nothing behind on disk.
+      refuseUnlessInMemory(nearestExisting(parent), target);
+    }
+    createFolder(parent, target);
+    Path folder = realFolder(parent, target);
+    checkOwnership(folder, target);
+    if (!allowPersistent) {
+      refuseUnlessInMemory(folder, target);
+    }
+    return folder;
   }
 
   /**
@@ -234,14 +246,14 @@ public final class EnvFileWriter {
     }
   }
 
-  private static FileChannel create(Path temporary) throws IOException {
+  static FileChannel create(Path temporary) throws IOException {
     return FileChannel.open(
         temporary,
         Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
   }
 
-  private static void writeAll(FileChannel channel, byte[] content) throws IOException {
+  static void writeAll(FileChannel channel, byte[] content) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(content);
     while (buffer.hasRemaining()) {
       channel.write(buffer);
@@ -253,7 +265,7 @@ public final class EnvFileWriter {
    * Removes the temporary file if the JVM is stopped (SIGINT, SIGTERM) before it is renamed. Once
    * renamed the name is gone, so a hook that runs late deletes nothing.
    */
-  private static Thread deleteOnShutdown(Path temporary, ShutdownHooks hooks) {
+  static Thread deleteOnShutdown(Path temporary, ShutdownHooks hooks) {
     Thread hook = new Thread(() -> deleteQuietly(temporary), "kvload-remove-temporary");
     try {
       hooks.add(hook);
@@ -265,7 +277,7 @@ public final class EnvFileWriter {
     return hook;
   }
 
-  private static void cancel(Thread hook, ShutdownHooks hooks) {
+  static void cancel(Thread hook, ShutdownHooks hooks) {
     if (hook == null) {
       return;
     }
@@ -383,7 +395,7 @@ public final class EnvFileWriter {
     return HexFormat.of().formatHex(bytes);
   }
 
-  private static void deleteQuietly(Path path) {
+  static void deleteQuietly(Path path) {
     if (path == null) {
       return;
     }
@@ -394,7 +406,7 @@ public final class EnvFileWriter {
     }
   }
 
-  private static String reason(Exception e) {
+  static String reason(Exception e) {
     String name = e.getClass().getSimpleName();
     return switch (e) {
       case java.nio.file.AccessDeniedException a -> "permission denied";

@@ -420,7 +420,11 @@ public final class KeyVaultSource implements SecretSource {
       return new Outcome.Unreachable("the vault answered without a value");
     }
     return new Outcome.Found(
-        new SecretValue(secret.value()), secret.version(), secret.notBefore(), secret.expires());
+        new SecretValue(secret.value()),
+        secret.version(),
+        secret.notBefore(),
+        secret.expires(),
+        secret.contentType());
   }
 
   /**

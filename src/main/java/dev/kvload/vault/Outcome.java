@@ -10,9 +10,16 @@ public sealed interface Outcome {
    *
    * @param notBefore null when the secret has no {@code nbf}
    * @param expires null when the secret has no {@code exp}
+   * @param contentType the secret's {@code contentType} (a certificate's secret says {@code
+   *     application/x-pkcs12} or {@code application/x-pem-file}), or null
    */
-  record Found(SecretValue value, String version, Instant notBefore, Instant expires)
-      implements Outcome {}
+  record Found(
+      SecretValue value, String version, Instant notBefore, Instant expires, String contentType)
+      implements Outcome {
+    public Found(SecretValue value, String version, Instant notBefore, Instant expires) {
+      this(value, version, notBefore, expires, null);
+    }
+  }
 
   /** 404: no such secret, or no such version. */
   record NotFound() implements Outcome {}

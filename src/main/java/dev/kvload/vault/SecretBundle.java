@@ -18,9 +18,15 @@ import java.time.Instant;
  * @param version the last segment of the secret's {@code id}, or null
  * @param notBefore {@code attributes.nbf}, or null
  * @param expires {@code attributes.exp}, or null
+ * @param contentType {@code contentType}, or null
  */
-record SecretBundle(String value, String version, Instant notBefore, Instant expires) {
+record SecretBundle(
+    String value, String version, Instant notBefore, Instant expires, String contentType) {
   private static final JsonFactory JSON = new JsonFactory();
+
+  SecretBundle(String value, String version, Instant notBefore, Instant expires) {
+    this(value, version, notBefore, expires, null);
+  }
 
   /**
    * @throws IOException when the body is not JSON; its message never quotes the body, which on a
@@ -31,6 +37,7 @@ record SecretBundle(String value, String version, Instant notBefore, Instant exp
     String id = null;
     Instant notBefore = null;
     Instant expires = null;
+    String contentType = null;
     try (JsonParser parser = JSON.createParser(body)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new MalformedJson();
@@ -41,6 +48,8 @@ record SecretBundle(String value, String version, Instant notBefore, Instant exp
         switch (field) {
           case "value" -> value = token == JsonToken.VALUE_STRING ? parser.getText() : null;
           case "id" -> id = token == JsonToken.VALUE_STRING ? parser.getText() : null;
+          case "contentType" ->
+              contentType = token == JsonToken.VALUE_STRING ? parser.getText() : null;
           case "attributes" -> {
             if (token != JsonToken.START_OBJECT) {
               parser.skipChildren();
@@ -71,7 +80,7 @@ record SecretBundle(String value, String version, Instant notBefore, Instant exp
       // Jackson's messages can quote what they choke on: keep only that it was not JSON.
       throw new MalformedJson();
     }
-    return new SecretBundle(value, version(id), notBefore, expires);
+    return new SecretBundle(value, version(id), notBefore, expires, contentType);
   }
 
   /**

@@ -88,7 +88,16 @@ public final class FakeAzure implements AutoCloseable {
 
   /** One version of a secret, as Key Vault stores it. */
   public record Version(
-      String id, String value, boolean enabled, Instant notBefore, Instant expires) {}
+      String id,
+      String value,
+      boolean enabled,
+      Instant notBefore,
+      Instant expires,
+      String contentType) {
+    public Version(String id, String value, boolean enabled, Instant notBefore, Instant expires) {
+      this(id, value, enabled, notBefore, expires, null);
+    }
+  }
 
   /** What a secret PUT said about the version it made, beside the value. */
   public record Written(String contentType, Map<String, String> tags) {}
@@ -907,6 +916,9 @@ public final class FakeAzure implements AutoCloseable {
     try (JsonGenerator json = JSON.createGenerator(bytes)) {
       json.writeStartObject();
       json.writeStringField("value", v.value());
+      if (v.contentType() != null) {
+        json.writeStringField("contentType", v.contentType());
+      }
       json.writeStringField(
           "id", "https://" + request.host() + ":" + port() + "/secrets/" + name + "/" + v.id());
       json.writeObjectFieldStart("attributes");

@@ -129,7 +129,7 @@ public final class TestTls {
     return lines;
   }
 
-  private static void keytool(String... args) {
+  static void keytool(String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     command.add("-J-XX:-UsePerfData");

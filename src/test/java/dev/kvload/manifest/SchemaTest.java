@@ -203,7 +203,19 @@ public class SchemaTest {
                 + " \"https://contoso.vault.azure.net/secrets/a\", \"version\": \"abc\"}}}"),
         Arguments.of(
             "a number for a secret", "{\"vault\": \"contoso-dev\", \"secrets\":" + " {\"X\": 42}}"),
-        Arguments.of("$schema is not a string", "{\"$schema\": 1, \"secrets\": {}}"));
+        Arguments.of("$schema is not a string", "{\"$schema\": 1, \"secrets\": {}}"),
+        Arguments.of(
+            "file path leaving the folder",
+            "{\"vault\": \"contoso-dev\", \"secrets\": {}, \"files\": {\"../x\": {\"secret\":"
+                + " \"a\"}}}"),
+        Arguments.of(
+            "file with secret and template",
+            "{\"vault\": \"contoso-dev\", \"secrets\": {}, \"files\": {\"x\": {\"secret\":"
+                + " \"a\", \"template\": \"t\"}}}"),
+        Arguments.of(
+            "unknown file format",
+            "{\"vault\": \"contoso-dev\", \"secrets\": {}, \"files\": {\"x\": {\"secret\":"
+                + " \"a\", \"format\": \"der\"}}}"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -230,6 +242,13 @@ public class SchemaTest {
             "{\"vault\": \"contoso-dev\", \"secrets\": {\"X\":"
                 + " {\"secret\": \"a\", \"vault\": \"other-vault\", \"version\": \"abc\","
                 + " \"optional\": false}}}"),
+        Arguments.of(
+            "files from secrets",
+            "{\"vault\": \"contoso-dev\", \"secrets\": {}, \"files\": {\"tls/key.pem\":"
+                + " {\"secret\": \"web-tls\", \"format\": \"key\", \"env\": \"TLS_KEY\"},"
+                + " \".npmrc\": {\"secret\":"
+                + " \"@Microsoft.KeyVault(VaultName=contoso;SecretName=npmrc)\", \"optional\":"
+                + " true}}}"),
         Arguments.of(
             "comments and trailing commas",
             "{\n// c\n\"vault\": \"contoso-dev\", /* c" + " */ \"secrets\": {\"X\": \"a\",},}"));

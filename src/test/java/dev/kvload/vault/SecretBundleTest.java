@@ -37,6 +37,10 @@ class SecretBundleTest {
             "{\"tags\":{\"a\":[1,{\"b\":2}]},\"attributes\":{\"exp\":5,\"x\":{\"y\":1}},"
                 + "\"managed\":false,\"value\":\"v\",\"id\":\"https://kv/secrets/x/ver/\"}",
             new SecretBundle("v", "ver", null, Instant.ofEpochSecond(5))),
+        Arguments.of(
+            "a certificate's content type",
+            "{\"value\":\"MIIK\",\"contentType\":\"application/x-pkcs12\",\"kid\":\"k\"}",
+            new SecretBundle("MIIK", null, null, null, "application/x-pkcs12")),
         Arguments.of("no value", "{\"id\":\"https://kv/secrets/x/v\"}", bundle(null, "v")),
         Arguments.of("a value that is not a string", "{\"value\":12}", bundle(null, null)),
         Arguments.of("an empty value", "{\"value\":\"\"}", bundle("", null)),
