@@ -45,10 +45,11 @@ class VaultFaultsIT {
 
   /**
    * What a run may take beyond its --timeout: JVM start and exit, on a two-core machine that other
-   * builds may load fourfold. A run that waited for a hung answer or a long Retry-After would take
-   * minutes instead.
+   * builds load many times over (12 s was exceeded at load averages of 30 and more). This is not a
+   * speed check (bench/ measures speed): it only tells a run that met its deadline from one that
+   * waited for a hung answer or a long Retry-After, which would take minutes.
    */
-  private static final Duration SLACK = Duration.ofSeconds(12);
+  private static final Duration SLACK = Duration.ofSeconds(40);
 
   /**
    * For runs that must meet their deadline: long enough that the challenge and the token (a few
