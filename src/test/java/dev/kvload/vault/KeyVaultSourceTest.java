@@ -170,7 +170,7 @@ class KeyVaultSourceTest {
 
   private Outcome fetchDb(Answer answer) {
     vault.answers.put("/secrets/db/", answer);
-    return source.fetch(List.of(db), NOW.plusSeconds(60)).get(db);
+    return source.fetch(List.of(db), NOW.plusSeconds(10)).get(db);
   }
 
   static Stream<Arguments> answers() {
