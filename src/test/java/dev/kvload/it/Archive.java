@@ -184,15 +184,6 @@ final class Archive {
     assertTrue(stderr.contains("Using AOT-linked classes: true"), "and used");
   }
 
-  /** A manifest mapping DATABASE_URL to one secret in the fake. */
-  static void oneSecret(Harness h, String value) {
-    h.fake.put("kvload-test", "db-url", value);
-    h.manifest(
-        "{\"vault\": \""
-            + h.fake.vaultUrl("kvload-test")
-            + "\", \"secrets\": {\"DATABASE_URL\": \"db-url\"}}");
-  }
-
   /**
    * {@code export}, {@code check} and {@code run} through {@code launcher} (a link to, or the
    * {@code bin/kvload} of, the kvload installed at {@code home}), with no Java on PATH and no
@@ -200,7 +191,7 @@ final class Archive {
    */
   static void assertRunsWithoutJava(Harness h, Path launcher, Path home) {
     String value = "postgres://installed:s3cret-installed@db/app";
-    oneSecret(h, value);
+    h.oneSecret(value);
     Map<String, String> env = envWithoutJava(h, toolsWithoutJava(h.dir.resolve("tools")));
     String kvload = launcher.toString();
 

@@ -41,11 +41,7 @@ class AuthIT {
 
   @BeforeEach
   void manifest() {
-    h.fake.put("kvload-test", "db-url", VALUE);
-    h.manifest(
-        "{\"vault\": \""
-            + h.fake.vaultUrl("kvload-test")
-            + "\", \"secrets\": {\"DATABASE_URL\": \"db-url\"}}");
+    h.oneSecret(VALUE);
   }
 
   @AfterEach

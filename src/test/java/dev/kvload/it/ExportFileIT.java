@@ -28,11 +28,7 @@ class ExportFileIT {
   private final TmpfsFolder shm = new TmpfsFolder();
 
   ExportFileIT() {
-    h.fake.put("kvload-test", "db-url", VALUE);
-    h.manifest(
-        "{\"vault\": \""
-            + h.fake.vaultUrl("kvload-test")
-            + "\", \"secrets\": {\"DATABASE_URL\": \"db-url\"}}");
+    h.oneSecret(VALUE);
   }
 
   @AfterEach

@@ -69,6 +69,15 @@ public final class Harness implements AutoCloseable, Guarded {
     return write("kvload.json", json);
   }
 
+  /** The usual one-secret set-up: {@code value} in the fake vault, mapped to DATABASE_URL. */
+  public void oneSecret(String value) {
+    fake.put("kvload-test", "db-url", value);
+    manifest(
+        "{\"vault\": \""
+            + fake.vaultUrl("kvload-test")
+            + "\", \"secrets\": {\"DATABASE_URL\": \"db-url\"}}");
+  }
+
   public Path write(String name, String content) {
     try {
       Path file = dir.resolve(name);

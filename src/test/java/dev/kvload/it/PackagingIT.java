@@ -81,7 +81,7 @@ class PackagingIT {
       strings = {"-Xms16m", "-Xms8m -Xmx96m", "-Xmx16m", "-XX:MaxRAMPercentage=2", "-Xss512k"})
   void startsWithTheCacheWhateverHeapTheUserGives(String options) {
     try (Harness h = new Harness()) {
-      Archive.oneSecret(h, "postgres://heap:s3cret-heap@db/app");
+      h.oneSecret("postgres://heap:s3cret-heap@db/app");
       String javaOptions = Harness.TLS.javaOptions() + " " + options;
       // validate starts with the light cache, export with the full one.
       var validate = h.run().args("validate").env("KVLOAD_JAVA_OPTS", javaOptions).go();

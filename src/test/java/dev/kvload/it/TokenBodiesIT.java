@@ -39,11 +39,7 @@ class TokenBodiesIT {
   private final String canary = "CANARY" + UUID.randomUUID().toString().replace("-", "");
 
   TokenBodiesIT() {
-    h.fake.put("kvload-test", "db-url", VALUE);
-    h.manifest(
-        "{\"vault\": \""
-            + h.fake.vaultUrl("kvload-test")
-            + "\", \"secrets\": {\"DATABASE_URL\": \"db-url\"}}");
+    h.oneSecret(VALUE);
   }
 
   @AfterEach
