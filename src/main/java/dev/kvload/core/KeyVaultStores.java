@@ -17,7 +17,6 @@ public final class KeyVaultStores implements StoreFactory {
           connection.transport(),
           deadline,
           session.clock(),
-          session.diagnostics()::verbose,
           connection.authFailure());
     } catch (RuntimeException e) {
       connection.transport().close();

@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -61,8 +60,7 @@ public final class KeyVaultStore implements SecretStore {
   private final Function<Throwable, Failure.Auth> authFailure;
 
   /**
-   * @param deadline every request, its retries included, ends by then
-   * @param verbose told about retries, for {@code -v}; never a value
+   * @param deadline every request ends by then
    * @param authFailure explains a token failure for the chosen auth mode
    */
   public KeyVaultStore(
@@ -71,7 +69,6 @@ public final class KeyVaultStore implements SecretStore {
       Transport transport,
       Instant deadline,
       Clock clock,
-      Consumer<String> verbose,
       Function<Throwable, Failure.Auth> authFailure) {
     this.vault = vault;
     this.transport = transport;
