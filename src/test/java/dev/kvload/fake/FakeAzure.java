@@ -506,6 +506,17 @@ public final class FakeAzure implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     int now = inFlight.incrementAndGet();
     peakInFlight.accumulateAndGet(now, Math::max);
+    // A request stops counting once its answer starts: the client may send its next request the
+    // moment the last byte arrives, before this thread gets to a finally block, and the fake would
+    // then count one request twice (LoadIT once saw 9 with kvload's bound at 8).
+    boolean[] counted = {true};
+    Runnable answered =
+        () -> {
+          if (counted[0]) {
+            counted[0] = false;
+            inFlight.decrementAndGet();
+          }
+        };
     try (exchange) {
       String host = exchange.getRequestHeaders().getFirst("Host");
       host = host == null ? "" : host.replaceFirst(":\\d+$", "");
@@ -533,6 +544,7 @@ public final class FakeAzure implements AutoCloseable {
       }
       reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
       exchange.getResponseHeaders().set("x-ms-request-id", UUID.randomUUID().toString());
+      answered.run();
       if (reply.dropAfter() >= 0) {
         exchange.sendResponseHeaders(reply.status(), reply.body().length);
         OutputStream out = exchange.getResponseBody();
@@ -554,7 +566,7 @@ public final class FakeAzure implements AutoCloseable {
     } catch (IOException dropped) {
       // The client went away (kvload gave up at its deadline, or a dropped answer on purpose).
     } finally {
-      inFlight.decrementAndGet();
+      answered.run();
     }
   }
 
