@@ -4,6 +4,7 @@ import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpResponse;
+import dev.kvload.http.AnswerTooLarge;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -148,7 +149,8 @@ final class DeadlineRetry {
    * and only delays the message. A token failure surfaces here too (the credential is called inside
    * this retry loop), but the credential has retried its own requests already: a {@link
    * TokenFailure} is never retried. A refused challenge ({@link ChallengeRefused}) is refused again
-   * on every try; an {@link Error} is a bug or an exhausted JVM, not a fault of the vault.
+   * on every try, and a host that sent an answer too large to read ({@link AnswerTooLarge}) is not
+   * asked again; an {@link Error} is a bug or an exhausted JVM, not a fault of the vault.
    */
   private static boolean worthRetrying(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
@@ -157,6 +159,7 @@ final class DeadlineRetry {
           || t instanceof UnknownHostException
           || t instanceof TokenFailure
           || t instanceof ChallengeRefused
+          || t instanceof AnswerTooLarge
           || t instanceof ClientAuthenticationException
           || t instanceof InterruptedException) {
         return false;

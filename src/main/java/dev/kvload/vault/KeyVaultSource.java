@@ -14,6 +14,7 @@ import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.util.Context;
 import com.azure.security.keyvault.secrets.implementation.KeyVaultCredentialPolicy;
 import dev.kvload.Failure;
+import dev.kvload.http.AnswerTooLarge;
 import dev.kvload.http.Transport;
 import dev.kvload.manifest.SecretRef;
 import dev.kvload.manifest.VaultRef;
@@ -293,6 +294,10 @@ public final class KeyVaultSource implements SecretSource {
           if (t instanceof ChallengeRefused refused) {
             return new Outcome.Unreachable(refused.getMessage(), Outcome.Why.NOT_KEY_VAULT);
           }
+          if (t instanceof AnswerTooLarge) {
+            return new Outcome.Unreachable(
+                networkReason(t, ref.vault()), Outcome.Why.NOT_KEY_VAULT);
+          }
         }
         String reason = networkReason(e, ref.vault());
         attempts.lastAnswers.put(ref, reason);
@@ -509,6 +514,12 @@ public final class KeyVaultSource implements SecretSource {
               + " proxy answering for "
               + vault.url().getHost()
               + "?";
+        }
+        case AnswerTooLarge big -> {
+          return big.getMessage()
+              + " came from "
+              + vault.url().getHost()
+              + ", where Key Vault's are a few kilobytes: is a proxy answering for it?";
         }
         case ConnectException c -> {
           return "connection to " + vault.url().getAuthority() + " refused or unreachable";

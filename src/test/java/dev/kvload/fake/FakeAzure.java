@@ -64,6 +64,10 @@ public final class FakeAzure implements AutoCloseable {
   private volatile Duration tokenDelay = Duration.ZERO;
   private final Set<String> tokens = ConcurrentHashMap.newKeySet();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
+
+  /** How much an {@link Reply#endless} answer sends at most: 64 times what kvload reads. */
+  public static final long ENDLESS_BOUND = 64L << 20;
+
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
   private final AtomicInteger tokenRequests = new AtomicInteger();
@@ -164,10 +168,30 @@ public final class FakeAzure implements AutoCloseable {
    * @param dropAfter when not negative: announce the whole body, send this many bytes of it, then
    *     drop the connection (a connection lost mid-body)
    */
+  /**
+   * @param dropAfter sends this many bytes of the body, then drops the connection; -1: all of it
+   * @param endless sends the body again and again, without a length, until the client goes away (or
+   *     {@link #ENDLESS_BOUND} bytes, so that a client that never stops still ends the test)
+   */
   public record Reply(
-      int status, Map<String, String> headers, byte[] body, Duration delay, int dropAfter) {
+      int status,
+      Map<String, String> headers,
+      byte[] body,
+      Duration delay,
+      int dropAfter,
+      boolean endless) {
     public Reply(int status, Map<String, String> headers, byte[] body, Duration delay) {
-      this(status, headers, body, delay, -1);
+      this(status, headers, body, delay, -1, false);
+    }
+
+    public Reply(
+        int status, Map<String, String> headers, byte[] body, Duration delay, int dropAfter) {
+      this(status, headers, body, delay, dropAfter, false);
+    }
+
+    /** Sends {@code body} over and over, in chunks, without end. */
+    public Reply endlessly() {
+      return new Reply(status, headers, body, delay, dropAfter, true);
     }
 
     public static Reply status(int status, String json) {
@@ -551,6 +575,14 @@ public final class FakeAzure implements AutoCloseable {
         out.write(reply.body(), 0, Math.min(reply.dropAfter(), reply.body().length));
         out.flush();
         // Closing the exchange short of the announced length makes the server drop the connection.
+        return;
+      }
+      if (reply.endless()) {
+        exchange.sendResponseHeaders(reply.status(), 0);
+        OutputStream out = exchange.getResponseBody();
+        for (long sent = 0; sent < ENDLESS_BOUND; sent += reply.body().length) {
+          out.write(reply.body());
+        }
         return;
       }
       if (reply.body().length == 0) {

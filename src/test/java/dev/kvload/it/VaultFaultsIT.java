@@ -232,6 +232,42 @@ class VaultFaultsIT {
         "the vault's answer could not be read");
   }
 
+  /**
+   * A hostile host that answers with more than any Key Vault answer: kvload stops reading at 1 MiB
+   * and says so, instead of filling its memory; nothing of the body reaches stderr.
+   */
+  @Test
+  @Execution(ExecutionMode.CONCURRENT)
+  void bodyLargerThanAnyKeyVaultAnswer() {
+    String filler = "A-hostile-filler-".repeat(128 * 1024);
+    h.fake.behave(
+        VAULT, "db-url", r -> Reply.status(200, "{\"value\":\"" + filler + "\",\"id\":\"x\"}"));
+    var runs = both("--timeout", "30s", "-v");
+    assertFailed("200 with a 2 MiB body", runs, 6, NORMAL, "an answer larger than 1 MiB came from");
+    runs.each(run -> assertFalse(run.stderr().contains("A-hostile-filler"), run::toString));
+  }
+
+  /**
+   * The same without a Content-Length, and without end: kvload stops at 1 MiB at once, long before
+   * its deadline (whose message would be another).
+   */
+  @Test
+  @Execution(ExecutionMode.CONCURRENT)
+  void bodyWithoutEnd() {
+    h.fake.behave(
+        VAULT,
+        "db-url",
+        r -> Reply.status(200, "{\"value\":\"" + "B-endless-filler-".repeat(4096)).endlessly());
+    var runs = both("--timeout", "60s", "-v");
+    assertFailed(
+        "200 with a body without end", runs, 6, NORMAL, "an answer larger than 1 MiB came from");
+    runs.each(run -> assertFalse(run.stderr().contains("B-endless-filler"), run::toString));
+    assertEquals(
+        2,
+        h.fake.secretRequests().stream().filter(Request::authorized).count(),
+        "not asked again: one GET with a token per process");
+  }
+
   @Test
   @Execution(ExecutionMode.CONCURRENT)
   void getThatNeverAnswers() {
