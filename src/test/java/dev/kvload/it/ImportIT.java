@@ -604,7 +604,12 @@ class ImportIT {
             FakeAzure.Reply.status(502, "{\"value\": \"token-value-1" + escape + "\"}")
                 .withHeader("Retry-After", "3600"),
             6,
-            "answered HTTP 502 after retrying while writing secret 'token'"));
+            "answered HTTP 502 after retrying while writing secret 'token'"),
+        Arguments.of(
+            "a 200 without end",
+            FakeAzure.Reply.status(200, "{\"value\": \"token-value-1 ").endlessly(),
+            6,
+            "an answer larger than 1 MiB came from"));
   }
 
   /**
