@@ -14,6 +14,7 @@ import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.util.Context;
 import com.azure.security.keyvault.secrets.implementation.KeyVaultCredentialPolicy;
 import dev.kvload.Failure;
+import dev.kvload.Printable;
 import dev.kvload.http.AnswerTooLarge;
 import dev.kvload.http.Transport;
 import dev.kvload.manifest.SecretRef;
@@ -359,7 +360,8 @@ public final class KeyVaultSource implements SecretSource {
     Duration asked = DeadlineRetry.retryAfter(response.getHeaders(), now);
     String header = response.getHeaders().getValue(HttpHeaderName.RETRY_AFTER);
     attempts.lastAnswers.put(
-        ref, "HTTP " + status + (header == null ? "" : ", Retry-After " + printable(header)));
+        ref,
+        "HTTP " + status + (header == null ? "" : ", Retry-After " + Printable.of(header, 40)));
     VaultGate.Closed closed = gate.throttled(permit, status, asked, now);
     String where = DeadlineRetry.describe(response) + ": HTTP " + status;
     if (!attempts.retry.fits(closed.reopens())) {
@@ -575,12 +577,6 @@ public final class KeyVaultSource implements SecretSource {
     return "TLS handshake with "
         + host
         + " failed: its certificate is not trusted or does not match the host name";
-  }
-
-  /** Header values from the network, shortened and stripped of control characters. */
-  private static String printable(String text) {
-    String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
-    return shown.replaceAll("\\p{Cntrl}", "?");
   }
 
   @Override
