@@ -10,7 +10,7 @@ etc=${KVLOAD_ETC:-/etc}
 check "kvload starts" bash -c "'$prefix/bin/kvload' --version | grep -q '^kvload '"
 check "with its own Java runtime" test -x "$prefix/lib/kvload/runtime/bin/java"
 check "and no other Java on PATH" bash -c '! command -v java'
-check "validate works" bash -c "cd \"\$(mktemp -d)\" && echo '{\"vault\": \"contoso\", \"secrets\": {\"A\": \"a\"}}' > kvload.json && '$prefix/bin/kvload' validate"
+check "validate works" bash -c "d=\$(mktemp -d) && trap 'rm -rf \"\$d\"' EXIT && cd \"\$d\" && echo '{\"vault\": \"contoso\", \"secrets\": {\"A\": \"a\"}}' > kvload.json && '$prefix/bin/kvload' validate"
 check "the hook is in bash.bashrc, once" bash -c "[ \"\$(grep -c 'kvload shell-hook' '$etc/bash.bashrc')\" = 1 ]"
 
 reportResults

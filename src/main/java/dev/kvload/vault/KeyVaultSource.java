@@ -14,7 +14,6 @@ import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.util.Context;
 import com.azure.security.keyvault.secrets.implementation.KeyVaultCredentialPolicy;
 import dev.kvload.Failure;
-import dev.kvload.Printable;
 import dev.kvload.http.AnswerTooLarge;
 import dev.kvload.http.Transport;
 import dev.kvload.manifest.SecretRef;
@@ -358,10 +357,9 @@ public final class KeyVaultSource implements SecretSource {
     int status = response.getStatusCode();
     Instant now = clock.instant();
     Duration asked = DeadlineRetry.retryAfter(response.getHeaders(), now);
-    String header = response.getHeaders().getValue(HttpHeaderName.RETRY_AFTER);
-    attempts.lastAnswers.put(
-        ref,
-        "HTTP " + status + (header == null ? "" : ", Retry-After " + Printable.of(header, 40)));
+    // Only the status: a secret held back by a throttled vault is reported from the gate's summary
+    // of the waits (late, throttledSaySo), never from a header's raw text.
+    attempts.lastAnswers.put(ref, "HTTP " + status);
     VaultGate.Closed closed = gate.throttled(permit, status, asked, now);
     String where = DeadlineRetry.describe(response) + ": HTTP " + status;
     if (!attempts.retry.fits(closed.reopens())) {

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 /**
  * Files that are not regular files, made inside a test's own folder: never a real {@code /dev} node
- * as a target. A character device can only be made by root ({@code mknod}); elsewhere the test that
+ * as a target. A device node can only be made by root ({@code mknod}); elsewhere the test that
  * needs one is skipped, saying why.
  */
 public final class SpecialFiles {
@@ -19,7 +19,8 @@ public final class SpecialFiles {
   public enum Kind {
     FIFO,
     SOCKET,
-    CHARACTER_DEVICE
+    CHARACTER_DEVICE,
+    BLOCK_DEVICE
   }
 
   private SpecialFiles() {}
@@ -33,6 +34,13 @@ public final class SpecialFiles {
         assumeTrue(
             status("mknod", path.toString(), "c", "1", "3") == 0,
             "mknod needs root (CAP_MKNOD): the character device case is skipped");
+      }
+      case BLOCK_DEVICE -> {
+        // Major 240 is reserved for local use and names no device here: opening the node fails
+        // (ENXIO), so even a writer that opened it could reach no disk.
+        assumeTrue(
+            status("mknod", path.toString(), "b", "240", "0") == 0,
+            "mknod needs root (CAP_MKNOD): the block device case is skipped");
       }
     }
     return path;

@@ -58,10 +58,21 @@ public final class Harness implements AutoCloseable, Guarded {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
     env.put("HOME", dir.resolve("home").toString());
+    // Scripts a test runs (install.sh, the Feature's test) make their temporaries here, not in
+    // /tmp, so that removing the test's folder removes them too.
+    env.put("TMPDIR", tmp().toString());
     env.put("JAVA_HOME", System.getProperty("java.home"));
     env.put("KVLOAD_JAVA_OPTS", TLS.javaOptions());
     env.putAll(fake.env());
     return env;
+  }
+
+  private Path tmp() {
+    try {
+      return Files.createDirectories(dir.resolve("tmp"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Writes a manifest in the test's folder. */
