@@ -31,6 +31,16 @@ trap 'kill $fakes 2>/dev/null' EXIT
 
 # The alternatives, each doing what `run -- true` does over the network with 20 secrets.
 archive=$(ls -d "$work"/archive/kvload-*/bin/kvload 2>/dev/null | head -n 1 || true)
+# The archive runs as a user without Java would: no JAVA_HOME, and a PATH of every command of this
+# machine but its JDKs' (the launcher would pick the archive's own runtime first anyway).
+nojava=$work/path-without-java
+if [ -n "$archive" ] && [ ! -d "$nojava" ]; then
+  mkdir -p "$nojava"
+  for f in /usr/local/bin/* /usr/bin/* /bin/*; do
+    case $(readlink -f "$f") in */jvm/* | */java | */javac) continue ;; esac
+    if [ -x "$f" ] && [ ! -e "$nojava/${f##*/}" ]; then ln -s "$f" "$nojava/${f##*/}"; fi
+  done
+fi
 runtime=$JAVA_HOME
 [ -x "$root/target/runtime/bin/java" ] && runtime=$root/target/runtime
 flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmn16m -XX:-UsePerfData"
@@ -72,7 +82,8 @@ cases() {
   endpoint=$1 header=$2 vault=$3
   shift 3 # the 20 secrets' names are left
   if [ -n "$archive" ]; then
-    measure "archive run-20@$delay" "$fake_dir" env KVLOAD_MANIFEST=kvload-20.json "$archive" run -q -- true
+    measure "archive run-20@$delay" "$fake_dir" env -u JAVA_HOME PATH="$nojava" \
+      KVLOAD_MANIFEST=kvload-20.json "$archive" run -q -- true
   fi
   # shellcheck disable=SC2086
   measure "jvm floor-20@$delay" "$fake_dir" "$runtime/bin/java" $flags -XX:AOTCache="$work/floor/floor.aot" \
