@@ -184,6 +184,9 @@ final class Diagnosis {
           case "50013" -> "Assertion failed signature validation";
           case "500011" -> "The resource principal was not found in the tenant";
           case "53003" -> "Access has been blocked by Conditional Access policies";
+          case "50173" -> "The refresh token was revoked (a password reset, or an admin)";
+          case "700082" -> "The refresh token has expired due to inactivity";
+          case "50133" -> "The session ended with a password change or an expiry";
           default -> null;
         };
     return "AADSTS"

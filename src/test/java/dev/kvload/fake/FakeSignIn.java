@@ -42,6 +42,8 @@ public final class FakeSignIn {
     EXPIRE
   }
 
+  private volatile int refusal = 50173;
+  private volatile String refusalDescription = "The provided grant has expired.";
   private final Set<String> publicClients = ConcurrentHashMap.newKeySet();
   private final Map<String, Flow> flows = new ConcurrentHashMap<>();
   private final Set<String> validRefreshTokens = ConcurrentHashMap.newKeySet();
@@ -106,6 +108,19 @@ public final class FakeSignIn {
 
   /** Revokes every refresh token given out: as when the password changes or an admin revokes. */
   public void revokeAll() {
+    refuseRefreshTokens(
+        50173,
+        "The provided grant has expired due to it being revoked, a fresh auth token is needed."
+            + " The user might have changed or reset their password.");
+  }
+
+  /**
+   * Every refresh token given out so far is refused from now on with this AADSTS error ({@code
+   * invalid_grant}): 50173 revoked, 700082 expired from inactivity, 50133 a password changed.
+   */
+  public void refuseRefreshTokens(int aadsts, String description) {
+    refusal = aadsts;
+    refusalDescription = description;
     validRefreshTokens.clear();
   }
 
@@ -178,12 +193,7 @@ public final class FakeSignIn {
     if (grant.equals("refresh_token")) {
       String presented = form.get("refresh_token");
       if (presented == null || !validRefreshTokens.remove(presented)) {
-        return FakeEntra.error(
-            400,
-            "invalid_grant",
-            50173,
-            "The provided grant has expired due to it being revoked, a fresh auth token is needed."
-                + " The user might have changed or reset their password.");
+        return FakeEntra.error(400, "invalid_grant", refusal, refusalDescription);
       }
       return tokens(form);
     }

@@ -167,15 +167,40 @@ class LoginIT {
     assertEquals(List.of("device_code", "device_code"), signIn().grants());
   }
 
-  @Test
-  void aRevokedRefreshTokenEndsRunAt4NamingKvloadLoginWithOneRequest() {
+  /** The three ways Entra ID refuses a refresh token, as it words them. */
+  static Stream<Arguments> refusedRefreshTokens() {
+    return Stream.of(
+        Arguments.of(
+            "revoked",
+            50173,
+            "The provided grant has expired due to it being revoked, a fresh auth token is"
+                + " needed. The user might have changed or reset their password.",
+            "AADSTS50173: The refresh token was revoked"),
+        Arguments.of(
+            "expired from inactivity",
+            700082,
+            "The refresh token has expired due to inactivity. The token was issued on"
+                + " 2026-08-01T09:00:00Z and was inactive for 90.00:00:00.",
+            "AADSTS700082: The refresh token has expired due to inactivity"),
+        Arguments.of(
+            "password changed",
+            50133,
+            "Session is invalid due to expiration or recent password change.",
+            "AADSTS50133: The session ended with a password change or an expiry"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedRefreshTokens")
+  void aRefusedRefreshTokenEndsRunAt4NamingKvloadLoginWithOneRequest(
+      String name, int aadsts, String description, String said) {
     assertExit(0, login());
-    signIn().revokeAll();
+    signIn().refuseRefreshTokens(aadsts, description);
     long before = refreshes();
     for (String auth : List.of("login", "default")) {
       var run = kvload("run", "--auth", auth, "--", "true").go();
       assertExit(4, run);
-      assertTrue(run.stderr().contains("AADSTS50173"), run::toString);
+      assertTrue(run.stderr().contains(said), run::toString);
+      assertFalse(run.stderr().contains(description), "Entra ID's own text is never quoted");
       assertTrue(
           run.stderr().contains("next step: run 'kvload login' to sign in again"), run::toString);
     }
