@@ -12,6 +12,9 @@
 #   --sums FILE          ...checked against this SHA256SUMS (default: SHA256SUMS beside FILE)
 #   --url URL --sha256 HEX   download the archive from a mirror (https only), checked against HEX
 #   --repo OWNER/NAME    the GitHub repository of the releases (default: kvload/kvload)
+#   --releases URL       a mirror of the releases' layout (https only; default:
+#                        https://github.com/OWNER/NAME/releases): URL/latest/download/SHA256SUMS,
+#                        URL/download/vX.Y.Z/...
 #   --allow-root         install as root (refused otherwise: kvload is installed per user)
 #   --print-version      print the version that would be installed (latest resolved), and stop
 #
@@ -27,6 +30,7 @@ archive=
 sums=
 url=
 sha256=
+releases=
 allow_root=no
 print_version=no
 
@@ -37,7 +41,7 @@ fail() {
 
 while [ $# -gt 0 ]; do
   case $1 in
-    --version | --prefix | --archive | --sums | --url | --sha256 | --repo)
+    --version | --prefix | --archive | --sums | --url | --sha256 | --repo | --releases)
       [ $# -ge 2 ] || fail "$1 needs a value"
       case $1 in
         --version) version=${2#v} ;;
@@ -47,6 +51,7 @@ while [ $# -gt 0 ]; do
         --url) url=$2 ;;
         --sha256) sha256=$2 ;;
         --repo) repo=$2 ;;
+        --releases) releases=${2%/} ;;
       esac
       shift 2
       ;;
@@ -144,7 +149,7 @@ elif [ -n "$url" ]; then
   archive=$work/$name
   [ $print_version = yes ] || download "$url" "$archive"
 else
-  release=https://github.com/$repo/releases
+  release=${releases:-https://github.com/$repo/releases}
   if [ "$version" = latest ]; then
     download "$release/latest/download/SHA256SUMS" "$work/SHA256SUMS"
     name=$(sed -n "s/^[0-9a-fA-F]\{64\} [ *]\(kvload-[^ ]*-$platform\.tar\.gz\)$/\1/p" "$work/SHA256SUMS" | head -n 1)

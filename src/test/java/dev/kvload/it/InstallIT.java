@@ -243,6 +243,79 @@ class InstallIT {
     }
   }
 
+  /**
+   * The release route, as the one-line install takes it, from a mirror of GitHub's release layout
+   * on loopback: the latest version is read from the latest release's SHA256SUMS, a pinned one is
+   * asked for by its tag, and without --prefix kvload goes into ~/.local.
+   */
+  @Test
+  void installsTheLatestOrAPinnedReleaseIntoTheHomeByDefault() throws IOException {
+    String name = Archive.file().getFileName().toString();
+    String version = name.replaceFirst("^kvload-(.+)-[^-]+-[^-]+\\.tar\\.gz$", "$1");
+    String sums =
+        Archive.sha256(Archive.file())
+            + "  "
+            + name
+            + "\n"
+            + "0".repeat(64)
+            + "  kvload-"
+            + version
+            + "-plan9-mips.tar.gz\n";
+    List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpsServer server =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+    server.setHttpsConfigurator(new HttpsConfigurator(Harness.TLS.serverContext()));
+    server.createContext(
+        "/r/",
+        exchange -> {
+          String path = exchange.getRequestURI().getPath();
+          asked.add(path);
+          if (path.equals("/r/latest/download/SHA256SUMS")
+              || path.equals("/r/download/v" + version + "/SHA256SUMS")) {
+            byte[] body = sums.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          } else if (path.equals("/r/download/v" + version + "/" + name)) {
+            serveArchive(exchange);
+          } else {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+          }
+        });
+    server.start();
+    try {
+      String releases = "https://127.0.0.1:" + server.getAddress().getPort() + "/r";
+      var latest = install("1000", "--releases", releases, "--print-version");
+      assertEquals(0, latest.exit(), latest::toString);
+      assertEquals(version + "\n", latest.stdout());
+
+      var missing = install("1000", "--releases", releases, "--version", "9.9.9");
+      assertEquals(1, missing.exit(), missing::toString);
+      assertTrue(missing.stderr().contains("cannot download " + releases), missing::toString);
+      Path home = h.dir.resolve("home/.local");
+      assertFalse(Files.exists(home.resolve("lib/kvload")), "nothing installed");
+
+      asked.clear();
+      var run = install("1000", "--releases", releases);
+      assertEquals(0, run.exit(), run::toString);
+      assertEquals(
+          List.of("/r/latest/download/SHA256SUMS", "/r/download/v" + version + "/" + name), asked);
+      Archive.assertRunsWithoutJava(h, home.resolve(Archive.LAUNCHER), home.resolve("lib/kvload"));
+
+      asked.clear();
+      var pinned = install("1000", "--releases", releases, "--version", "v" + version);
+      assertEquals(0, pinned.exit(), pinned::toString);
+      assertEquals(
+          List.of(
+              "/r/download/v" + version + "/SHA256SUMS", "/r/download/v" + version + "/" + name),
+          asked);
+    } finally {
+      server.stop(0);
+    }
+  }
+
   static Stream<Arguments> downloads() {
     List<Arguments> cases = new ArrayList<>();
     for (String tool : List.of("curl", "wget")) {
