@@ -10,6 +10,7 @@ import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import dev.kvload.http.BufferedAnswer;
 import java.io.EOFException;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
@@ -58,7 +59,34 @@ class DeadlineRetryTest {
         Arguments.of(
             "a hostile length in ms, read as a day",
             Map.of("retry-after-ms", Long.toString(Long.MAX_VALUE)),
-            Duration.ofDays(1)));
+            Duration.ofDays(1)),
+        Arguments.of("x-ms-retry-after-ms 0", Map.of("x-ms-retry-after-ms", "0"), Duration.ZERO),
+        Arguments.of("retry-after-ms 0", Map.of("retry-after-ms", "0"), Duration.ZERO),
+        Arguments.of(
+            "x-ms-retry-after-ms 0 beats Retry-After",
+            Map.of("x-ms-retry-after-ms", "0", "Retry-After", "30"),
+            Duration.ZERO),
+        Arguments.of(
+            "retry-after-ms 0 beats Retry-After",
+            Map.of("retry-after-ms", "0", "Retry-After", "30"),
+            Duration.ZERO),
+        Arguments.of(
+            "x-ms-retry-after-ms beats retry-after-ms",
+            Map.of("x-ms-retry-after-ms", "5", "retry-after-ms", "900"),
+            Duration.ofMillis(5)),
+        Arguments.of(
+            "negative x-ms-retry-after-ms: retry-after-ms instead",
+            Map.of("x-ms-retry-after-ms", "-1", "retry-after-ms", "700"),
+            Duration.ofMillis(700)),
+        Arguments.of(
+            "negative retry-after-ms: Retry-After instead",
+            Map.of("retry-after-ms", "-1", "Retry-After", "3"),
+            Duration.ofSeconds(3)),
+        Arguments.of(
+            "negative x-ms-retry-after-ms alone", Map.of("x-ms-retry-after-ms", "-5"), null),
+        Arguments.of(
+            "milliseconds with spaces", Map.of("retry-after-ms", " 250 "), Duration.ofMillis(250)),
+        Arguments.of("seconds with spaces", Map.of("Retry-After", " 4 "), Duration.ofSeconds(4)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -97,6 +125,73 @@ class DeadlineRetryTest {
     }
   }
 
+  /**
+   * A wait is taken only if it and one more try ({@link DeadlineRetry#MIN_ATTEMPT}, 100 ms) end by
+   * the deadline; a vault that asks for no wait is sent the request again at once.
+   */
+  static Stream<Arguments> waits() {
+    return Stream.of(
+        Arguments.of(
+            "Retry-After 2, its try ends at the deadline",
+            Map.of("Retry-After", "2"),
+            2100,
+            Duration.ofSeconds(2)),
+        Arguments.of(
+            "Retry-After 2, its try ends 1 ms before the deadline",
+            Map.of("Retry-After", "2"),
+            2101,
+            Duration.ofSeconds(2)),
+        Arguments.of(
+            "Retry-After 2, its try would end 1 ms past the deadline",
+            Map.of("Retry-After", "2"),
+            2099,
+            null),
+        Arguments.of(
+            "x-ms-retry-after-ms 0: at once, not after kvload's own wait",
+            Map.of("x-ms-retry-after-ms", "0"),
+            30_000,
+            Duration.ZERO),
+        Arguments.of(
+            "x-ms-retry-after-ms 0, its try ends at the deadline",
+            Map.of("x-ms-retry-after-ms", "0"),
+            100,
+            Duration.ZERO),
+        Arguments.of(
+            "x-ms-retry-after-ms 0, its try would end 1 ms past the deadline",
+            Map.of("x-ms-retry-after-ms", "0"),
+            99,
+            null),
+        Arguments.of(
+            "a negative x-ms-retry-after-ms: kvload's own wait, cut to the time left",
+            Map.of("x-ms-retry-after-ms", "-1"),
+            250,
+            Duration.ofMillis(150)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("waits")
+  void waitsOnlyWhenTheWaitAndATryFitBeforeTheDeadline(
+      String name, Map<String, String> headers, long msLeft, Duration expected) {
+    DeadlineRetry retry = new DeadlineRetry(NOW.plusMillis(msLeft), CLOCK, line -> {});
+    assertEquals(expected, retry.retryAnswer(answer(500, headers), 0));
+  }
+
+  static Stream<Arguments> failureWaits() {
+    return Stream.of(
+        Arguments.of("100 ms left: at once, its try ends at the deadline", 100, Duration.ZERO),
+        Arguments.of("99 ms left: its try would end 1 ms past the deadline", 99, null));
+  }
+
+  /** kvload's own wait is cut to the time left, down to none at all, but a try must still fit. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("failureWaits")
+  void aFailureIsRetriedOnlyWhenATryFitsBeforeTheDeadline(
+      String name, long msLeft, Duration expected) {
+    DeadlineRetry retry = new DeadlineRetry(NOW.plusMillis(msLeft), CLOCK, line -> {});
+    assertEquals(
+        expected, retry.retryFailure(new UncheckedIOException(new EOFException()), 0, List.of()));
+  }
+
   static Stream<Arguments> failures() {
     return Stream.of(
         Arguments.of(
@@ -127,7 +222,12 @@ class DeadlineRetryTest {
         Arguments.of(
             "a cause of an untrusted certificate, asked about on its own",
             new java.security.cert.CertPathValidatorException("no path to a trusted root"),
-            false));
+            false),
+        Arguments.of("a checked I/O failure", new IOException("reset"), true),
+        // An Error is a bug or an exhausted JVM, not the vault: retrying until --timeout hides it.
+        Arguments.of("out of memory", new OutOfMemoryError("Java heap space"), false),
+        Arguments.of("stack overflow", new StackOverflowError(), false),
+        Arguments.of("a failed assertion", new AssertionError("a bug"), false));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -171,6 +271,87 @@ class DeadlineRetryTest {
       String name, Throwable error, List<Throwable> previous, boolean retried) {
     DeadlineRetry retry = new DeadlineRetry(NOW.plusSeconds(300), CLOCK, line -> {});
     assertEquals(retried, retry.retryFailure(error, previous.size(), previous) != null);
+  }
+
+  static Stream<Arguments> backstop() {
+    return Stream.of(
+        Arguments.of(
+            "an answer, the last retry allowed", true, DeadlineRetry.MAX_RETRIES - 1, true),
+        Arguments.of("an answer, one retry too many", true, DeadlineRetry.MAX_RETRIES, false),
+        Arguments.of(
+            "a failure, the last retry allowed", false, DeadlineRetry.MAX_RETRIES - 1, true),
+        Arguments.of("a failure, one retry too many", false, DeadlineRetry.MAX_RETRIES, false));
+  }
+
+  /** A vault that keeps failing at once is not asked forever when the deadline is far. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("backstop")
+  void retriesStopAtTheBackstop(String name, boolean answered, int tryCount, boolean retried) {
+    DeadlineRetry retry = new DeadlineRetry(NOW.plusSeconds(300), CLOCK, line -> {});
+    Duration wait =
+        answered
+            ? retry.retryAnswer(answer(500, Map.of()), tryCount)
+            : retry.retryFailure(new UncheckedIOException(new EOFException()), tryCount, List.of());
+    assertEquals(retried, wait != null);
+  }
+
+  static Stream<Arguments> verboseLines() {
+    String a = "GET vault.test/secrets/db-url: HTTP ";
+    return Stream.of(
+        Arguments.of(
+            "the vault's wait",
+            500,
+            Map.of("Retry-After", "2"),
+            0,
+            30_000,
+            a + "500, retry 1 in 2000 ms (as the vault's Retry-After asks)"),
+        Arguments.of(
+            "kvload's own wait, cut to the time left",
+            502,
+            Map.of(),
+            2,
+            300,
+            a + "502, retry 3 in 200 ms"),
+        Arguments.of(
+            "the vault's wait does not fit",
+            500,
+            Map.of("Retry-After", "120"),
+            0,
+            30_000,
+            a
+                + "500, the vault asks to wait 120000 ms; not retrying, the --timeout deadline is too"
+                + " close"),
+        Arguments.of(
+            "no time left for kvload's own wait",
+            502,
+            Map.of(),
+            0,
+            50,
+            a + "502; not retrying, the --timeout deadline is too close"));
+  }
+
+  /** What -v says about each retry decision: the status, the try, the wait and whose it is. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("verboseLines")
+  void verboseSaysWhyAndHowLong(
+      String name,
+      int status,
+      Map<String, String> headers,
+      int tryCount,
+      long msLeft,
+      String line) {
+    List<String> said = new ArrayList<>();
+    DeadlineRetry retry = new DeadlineRetry(NOW.plusMillis(msLeft), CLOCK, said::add);
+    retry.retryAnswer(answer(status, headers), tryCount);
+    assertEquals(List.of(line), said);
+  }
+
+  @Test
+  void verboseNamesAFailuresTypeAndTheTry() {
+    List<String> said = new ArrayList<>();
+    DeadlineRetry retry = new DeadlineRetry(NOW.plusMillis(300), CLOCK, said::add);
+    retry.retryFailure(new UncheckedIOException(new EOFException()), 1, List.of());
+    assertEquals(List.of("request failed (UncheckedIOException), retry 2 in 200 ms"), said);
   }
 
   @Test
