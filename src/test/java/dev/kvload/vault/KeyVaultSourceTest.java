@@ -68,7 +68,7 @@ class KeyVaultSourceTest {
   }
 
   private static final String VALUE = "s3cr3t-value-never-printed";
-  private static final String CHALLENGE =
+  static final String CHALLENGE =
       "Bearer authorization=\"https://login.windows.net/00000000-0000-0000-0000-000000000001\","
           + " resource=\"https://vault.azure.net\"";
 
@@ -139,6 +139,21 @@ class KeyVaultSourceTest {
       asked.add(List.copyOf(request.getScopes()));
       return new AccessToken("token", OffsetDateTime.now().plusHours(1));
     }
+  }
+
+  /** A credential that fails every token request with {@code e}. */
+  static TokenCredential refusing(RuntimeException e) {
+    return new TokenCredential() {
+      @Override
+      public Mono<AccessToken> getToken(TokenRequestContext request) {
+        return Mono.error(e);
+      }
+
+      @Override
+      public AccessToken getTokenSync(TokenRequestContext request) {
+        throw e;
+      }
+    };
   }
 
   private final CountDownLatch testOver = new CountDownLatch(1);
@@ -397,18 +412,7 @@ class KeyVaultSourceTest {
   void aCredentialThatFailsStopsTheRunWithItsOwnFailure() {
     RuntimeException refused =
         new IllegalStateException("AADSTS70021: no matching federated identity");
-    TokenCredential failing =
-        new TokenCredential() {
-          @Override
-          public Mono<AccessToken> getToken(TokenRequestContext request) {
-            return Mono.error(refused);
-          }
-
-          @Override
-          public AccessToken getTokenSync(TokenRequestContext request) {
-            throw refused;
-          }
-        };
+    TokenCredential failing = refusing(refused);
     source = source(vault, failing);
     var failure = assertThrows(Failure.Auth.class, () -> fetchDb(status(404, "{}")));
     assertSame(refused, failure.getCause());
