@@ -554,16 +554,8 @@ class KeyVaultStoreTest {
             "vault %VAULT%: no answer before the --timeout deadline"));
   }
 
-  /** Answers nothing until the test is over. */
   private Answer hangs() {
-    return request -> {
-      try {
-        testOver.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      throw new IllegalStateException("the test is over");
-    };
+    return KeyVaultSourceTest.hangsUntil(testOver);
   }
 
   /**
