@@ -10,7 +10,9 @@ import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
+import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.util.Context;
@@ -19,11 +21,17 @@ import dev.kvload.http.BufferedAnswer;
 import dev.kvload.http.Transport;
 import dev.kvload.manifest.SecretRef;
 import dev.kvload.manifest.VaultRef;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -32,10 +40,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -68,7 +81,7 @@ class KeyVaultSourceTest {
   }
 
   private static final String VALUE = "s3cr3t-value-never-printed";
-  private static final String CHALLENGE =
+  static final String CHALLENGE =
       "Bearer authorization=\"https://login.windows.net/00000000-0000-0000-0000-000000000001\","
           + " resource=\"https://vault.azure.net\"";
 
@@ -141,6 +154,36 @@ class KeyVaultSourceTest {
     }
   }
 
+  /** A credential whose token requests, sync or not, are answered by {@code sync}. */
+  static TokenCredential tokens(Function<TokenRequestContext, AccessToken> sync) {
+    return new TokenCredential() {
+      @Override
+      public Mono<AccessToken> getToken(TokenRequestContext request) {
+        return Mono.fromCallable(() -> sync.apply(request));
+      }
+
+      @Override
+      public AccessToken getTokenSync(TokenRequestContext request) {
+        return sync.apply(request);
+      }
+    };
+  }
+
+  /** A credential that fails every token request with {@code e}. */
+  static TokenCredential refusing(RuntimeException e) {
+    return new TokenCredential() {
+      @Override
+      public Mono<AccessToken> getToken(TokenRequestContext request) {
+        return Mono.error(e);
+      }
+
+      @Override
+      public AccessToken getTokenSync(TokenRequestContext request) {
+        throw e;
+      }
+    };
+  }
+
   private final CountDownLatch testOver = new CountDownLatch(1);
   private final Vault vault = new Vault();
   private final Credential credential = new Credential();
@@ -151,14 +194,33 @@ class KeyVaultSourceTest {
   private KeyVaultSource source = source(vault, credential);
 
   private KeyVaultSource source(HttpClient client, TokenCredential tokens) {
+    return source(Transport.over(client, Map.of()), tokens, 4, CLOCK);
+  }
+
+  private KeyVaultSource source(
+      Transport transport, TokenCredential tokens, int maxInFlight, Clock clock) {
     return new KeyVaultSource(
-        tokens,
-        Transport.over(client, Map.of()),
-        4,
-        authFailure,
-        CLOCK,
-        verbose::add,
-        prefetched::add);
+        tokens, transport, maxInFlight, authFailure, clock, verbose::add, prefetched::add);
+  }
+
+  /** A clock that stands still until a test moves it, as a vault's answer can. */
+  static final class Stepping extends Clock {
+    volatile Instant now = NOW;
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
   }
 
   @AfterEach
@@ -231,6 +293,28 @@ class KeyVaultSourceTest {
                 "Retry-After",
                 "Thu, 01 Jan 2099 00:00:00 GMT\u001b[31m and then some more text"),
             throttled120()),
+        Arguments.of(
+            "a server error that is not retried (501)",
+            status(501, "{}"),
+            new Outcome.Unreachable(
+                "HTTP 501 from the vault after retrying", Outcome.Why.SERVER_ERROR)),
+        Arguments.of(
+            "a server error whose Retry-After outlasts the deadline",
+            status(500, "{}", "Retry-After", "3600"),
+            new Outcome.Unreachable(
+                "HTTP 500 from the vault after retrying", Outcome.Why.SERVER_ERROR)),
+        Arguments.of(
+            "499, just below the server errors",
+            status(499, "{}"),
+            new Outcome.Unreachable(
+                "unexpected HTTP 499 from the vault", Outcome.Why.SERVER_ERROR)),
+        Arguments.of(
+            "a body larger than 1 MiB: not Key Vault, not asked again",
+            status(200, "{\"value\":\"" + "x".repeat(BufferedAnswer.MAX_BODY) + "\"}"),
+            new Outcome.Unreachable(
+                "an answer larger than 1 MiB came from HOST, where Key Vault's are a few"
+                    + " kilobytes: is a proxy answering for it?",
+                Outcome.Why.NOT_KEY_VAULT)),
         Arguments.of(
             "an unexpected status",
             status(418, "{}"),
@@ -397,18 +481,7 @@ class KeyVaultSourceTest {
   void aCredentialThatFailsStopsTheRunWithItsOwnFailure() {
     RuntimeException refused =
         new IllegalStateException("AADSTS70021: no matching federated identity");
-    TokenCredential failing =
-        new TokenCredential() {
-          @Override
-          public Mono<AccessToken> getToken(TokenRequestContext request) {
-            return Mono.error(refused);
-          }
-
-          @Override
-          public AccessToken getTokenSync(TokenRequestContext request) {
-            throw refused;
-          }
-        };
+    TokenCredential failing = refusing(refused);
     source = source(vault, failing);
     var failure = assertThrows(Failure.Auth.class, () -> fetchDb(status(404, "{}")));
     assertSame(refused, failure.getCause());
@@ -473,14 +546,17 @@ class KeyVaultSourceTest {
    */
   private Answer once(Answer first) {
     AtomicBoolean used = new AtomicBoolean();
+    Answer hangs = hangsUntil(testOver);
+    return request -> used.getAndSet(true) ? hangs.answer(request) : first.answer(request);
+  }
+
+  /** Answers nothing until {@code over}, interrupted or not, then fails. */
+  static Answer hangsUntil(CountDownLatch over) {
     return request -> {
-      if (!used.getAndSet(true)) {
-        return first.answer(request);
-      }
       boolean interrupted = false;
       while (true) {
         try {
-          testOver.await();
+          over.await();
           break;
         } catch (InterruptedException e) {
           interrupted = true;
@@ -491,5 +567,338 @@ class KeyVaultSourceTest {
       }
       throw new IllegalStateException("the test is over");
     };
+  }
+
+  static Stream<Arguments> networkFailures() {
+    return Stream.of(
+        Arguments.of(
+            "connection refused",
+            new UncheckedIOException(new ConnectException("Connection refused")),
+            "connection to HOST refused or unreachable"),
+        Arguments.of(
+            "a name that does not resolve, inside a ConnectException",
+            new UncheckedIOException(
+                (ConnectException)
+                    new ConnectException("x").initCause(new UnresolvedAddressException())),
+            "host HOST not found: check the vault name or URL"),
+        Arguments.of(
+            "the HTTP client's timeout",
+            new UncheckedIOException(new HttpTimeoutException("request timed out")),
+            "no answer from HOST in time"),
+        Arguments.of(
+            "a TLS failure after the handshake",
+            new UncheckedIOException(new SSLException("Tag mismatch")),
+            "TLS error talking to HOST"),
+        Arguments.of(
+            "a connection dropped mid-answer",
+            new UncheckedIOException(new EOFException("EOF reached while reading")),
+            "connection to HOST failed (EOFException)"),
+        Arguments.of(
+            "an IOException with a cause kvload does not know",
+            new UncheckedIOException(new IOException(new IllegalStateException("odd"))),
+            "the vault's answer could not be read (UncheckedIOException)"),
+        Arguments.of(
+            "a parser's failure, whose message could quote a value",
+            new IllegalArgumentException(new SecretBundle.MalformedJson()),
+            "the vault's answer could not be read (not the JSON Key Vault sends): is a proxy"
+                + " answering for HOST?"));
+  }
+
+  /** Built from exception types only: a message never carries what the exception said. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("networkFailures")
+  void eachNetworkFailureIsSaidInKvloadsWords(String name, Throwable e, String reason) {
+    assertEquals(reason.replace("HOST", host), KeyVaultSource.networkReason(e, contoso));
+  }
+
+  static Stream<Arguments> unansweredRequests() {
+    return Stream.of(
+        Arguments.of("200 with a token", 200, true, null),
+        Arguments.of("401 with a token: the policy's to handle", 401, true, null),
+        Arguments.of("408 without a token: any front end may", 408, false, null),
+        Arguments.of("429 without a token: throttled before the challenge", 429, false, null),
+        Arguments.of("500 without a token", 500, false, null),
+        Arguments.of("503 without a token", 503, false, null),
+        Arguments.of(
+            "499 without a token",
+            499,
+            false,
+            "this host did not ask for a token: it is not Key Vault"),
+        Arguments.of(
+            "200 without a token",
+            200,
+            false,
+            "this host did not ask for a token: it is not Key Vault"),
+        Arguments.of(
+            "401 without a challenge kvload could use",
+            401,
+            false,
+            "this host asked for a token, but not as Key Vault does: it is not Key Vault"));
+  }
+
+  /** Which answers to a request without a token are believed. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unansweredRequests")
+  void anAnswerWithoutATokenIsBelievedOnlyWhenItSaysNothingAboutTheSecret(
+      String name, int status, boolean token, String reason) {
+    HttpRequest request = new HttpRequest(HttpMethod.GET, KeyVaultSource.secretUrl(db));
+    if (token) {
+      request.setHeader(HttpHeaderName.AUTHORIZATION, "Bearer token");
+    }
+    assertEquals(reason, KeyVaultSource.unchallenged(status(status, "{}").answer(request)));
+  }
+
+  @Test
+  void aServerErrorBeforeAnyTokenIsBelieved() {
+    vault.challenges = false;
+    assertEquals(
+        new Outcome.Unreachable("HTTP 500 from the vault after retrying", Outcome.Why.SERVER_ERROR),
+        fetchDb(status(500, "{}", "Retry-After", "3600")));
+    assertTrue(
+        verbose.contains(
+            "GET "
+                + host
+                + "/secrets/db/: HTTP 500, the vault asks to wait 3600000 ms; not retrying, the"
+                + " --timeout deadline is too close"),
+        verbose::toString);
+  }
+
+  /**
+   * A connection dropped before the answer is sent again, and the run gets the secret. The vault's
+   * answer moves the clock to 1 ms before the last start, so that the retry waits 1 ms.
+   */
+  @Test
+  void aDroppedConnectionIsSentAgain() {
+    Stepping clock = new Stepping();
+    Instant deadline = NOW.plusSeconds(10);
+    AtomicInteger tries = new AtomicInteger();
+    vault.answers.put(
+        "/secrets/db/",
+        request -> {
+          if (tries.incrementAndGet() == 1) {
+            clock.now = deadline.minus(DeadlineRetry.MIN_ATTEMPT).minusMillis(1);
+            throw new UncheckedIOException(new EOFException("connection reset"));
+          }
+          return status(200, "{\"value\":\"" + VALUE + "\",\"id\":\"https://x/secrets/db/1\"}")
+              .answer(request);
+        });
+    // One worker: a try that failed must give its place back, or the retry and the next secret
+    // would wait for it until the deadline.
+    source = source(Transport.over(vault, Map.of()), credential, 1, clock);
+    SecretRef other = new SecretRef(contoso, "other", null);
+    Map<SecretRef, Outcome> outcomes = source.fetch(List.of(db, other), deadline);
+    assertEquals(VALUE, assertInstance(Outcome.Found.class, outcomes.get(db)).value().reveal());
+    assertEquals(new Outcome.NotFound(), outcomes.get(other));
+    assertEquals(2, tries.get());
+    assertTrue(
+        verbose.contains("request failed (UncheckedIOException), retry 1 in 1 ms"),
+        verbose::toString);
+  }
+
+  /** A connection refused is a wrong address more often than a blip: three quick retries. */
+  @Test
+  void aRefusedConnectionIsTriedFourTimesThenSaid() {
+    Stepping clock = new Stepping();
+    Instant deadline = NOW.plusSeconds(10);
+    clock.now = deadline.minus(DeadlineRetry.MIN_ATTEMPT).minusMillis(1);
+    source = source(Transport.over(vault, Map.of()), credential, 4, clock);
+    vault.answers.put(
+        "/secrets/db/", failing(new UncheckedIOException(new ConnectException("refused"))));
+    assertEquals(
+        new Outcome.Unreachable("connection to " + host + " refused or unreachable"),
+        source.fetch(List.of(db), deadline).get(db));
+    assertEquals(
+        List.of(
+            "request failed (UncheckedIOException), retry 1 in 1 ms",
+            "request failed (UncheckedIOException), retry 2 in 1 ms",
+            "request failed (UncheckedIOException), retry 3 in 1 ms"),
+        verbose.stream().filter(l -> l.startsWith("request failed")).toList());
+  }
+
+  /** Sent, and never answered: the deadline says so, with no last answer to name. */
+  @Test
+  void aSecretNeverAnsweredIsATimeout() {
+    vault.answers.put("/secrets/db/", hangsUntil(testOver));
+    assertEquals(
+        new Outcome.Unreachable("no answer before the --timeout deadline", Outcome.Why.TIMEOUT),
+        source.fetch(List.of(db), NOW.plusMillis(300)).get(db));
+  }
+
+  /** Waiting for a token, not for the vault, at the deadline: the message blames the token. */
+  @Test
+  void aTokenStillPendingAtTheDeadlineIsAnAuthFailure() {
+    Answer hangs = hangsUntil(testOver);
+    TokenCredential slow =
+        tokens(
+            request -> {
+              hangs.answer(null);
+              throw new IllegalStateException("the test is over");
+            });
+    source = source(vault, slow);
+    Failure.Auth failure =
+        assertThrows(Failure.Auth.class, () -> source.fetch(List.of(db), NOW.plusMillis(300)));
+    assertEquals(
+        List.of(
+            "no token: no token before the --timeout deadline: the token endpoint was slow to"
+                + " answer, or kept failing"),
+        failure.lines());
+  }
+
+  @Test
+  void aTokenRequestCountsAsPendingUntilItIsAnswered() {
+    AtomicReference<KeyVaultSource.TrackedCredential> tracked = new AtomicReference<>();
+    List<Integer> seen = new CopyOnWriteArrayList<>();
+    TokenCredential counting =
+        tokens(
+            request -> {
+              seen.add(tracked.get().pending());
+              return new AccessToken("token", OffsetDateTime.now().plusHours(1));
+            });
+    tracked.set(new KeyVaultSource.TrackedCredential(counting));
+    TokenRequestContext context =
+        new TokenRequestContext().addScopes("https://vault.azure.net/.default");
+    assertEquals("token", tracked.get().getTokenSync(context).getToken());
+    assertEquals("token", tracked.get().getToken(context).block().getToken());
+    assertEquals(List.of(1, 1), seen, "pending while asked, sync and async");
+    assertEquals(0, tracked.get().pending(), "none once answered");
+  }
+
+  @Test
+  void aTokenFailureComesOutAsOneSoItIsNotRetried() {
+    RuntimeException refused = new IllegalStateException("AADSTS70021");
+    var tracked = new KeyVaultSource.TrackedCredential(refusing(refused));
+    TokenRequestContext context =
+        new TokenRequestContext().addScopes("https://vault.azure.net/.default");
+    assertSame(
+        refused, assertThrows(TokenFailure.class, () -> tracked.getTokenSync(context)).failure());
+    assertSame(
+        refused,
+        assertThrows(TokenFailure.class, () -> tracked.getToken(context).block()).failure());
+    assertEquals(0, tracked.pending());
+  }
+
+  /** What -v says when the vault throttles: the wait it asked for, and what the run does. */
+  @Test
+  void aThrottlingThatOutlastsTheDeadlineIsSaidWithItsWait() {
+    fetchDb(status(429, "{}", "Retry-After", "120"));
+    assertTrue(
+        verbose.contains(
+            "GET "
+                + host
+                + "/secrets/db/: HTTP 429, the vault asks to wait 120000 ms; not retrying, the"
+                + " --timeout deadline is too close"),
+        verbose::toString);
+  }
+
+  @Test
+  void aThrottlingWithoutRetryAfterThatOutlastsTheDeadlineIsSaid() {
+    vault.answers.put("/secrets/db/", status(429, "{}"));
+    // kvload's own first wait is at least 100 ms: more than this deadline leaves.
+    Outcome outcome = source.fetch(List.of(db), NOW.plusMillis(150)).get(db);
+    assertEquals(Outcome.Why.THROTTLED, assertInstance(Outcome.Unreachable.class, outcome).kind());
+    assertTrue(
+        verbose.contains(
+            "GET "
+                + host
+                + "/secrets/db/: HTTP 429; not retrying, the --timeout deadline is too"
+                + " close"),
+        verbose::toString);
+  }
+
+  /**
+   * Two requests in flight both throttled: the first closes the vault for the run, the second only
+   * says when it opens again; both are sent again and served. On a clock that runs: the gate waits
+   * for it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("throttlings")
+  void aThrottlingClosesTheVaultToTheRunAndSaysSo(String name, String[] headers, String fresh) {
+    Clock running = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), NOW));
+    source = source(Transport.over(vault, Map.of()), credential, 4, running);
+    SecretRef a = new SecretRef(contoso, "a", null);
+    SecretRef b = new SecretRef(contoso, "b", null);
+    CyclicBarrier bothSent = new CyclicBarrier(2);
+    for (String secret : List.of("/secrets/a/", "/secrets/b/")) {
+      AtomicBoolean throttled = new AtomicBoolean();
+      vault.answers.put(
+          secret,
+          request -> {
+            if (throttled.getAndSet(true)) {
+              return status(404, "{}").answer(request);
+            }
+            try {
+              bothSent.await(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+            return status(429, "{}", headers).answer(request);
+          });
+    }
+    Map<SecretRef, Outcome> outcomes = source.fetch(List.of(db, a, b), NOW.plusSeconds(20));
+    assertEquals(
+        Map.of(db, new Outcome.NotFound(), a, new Outcome.NotFound(), b, new Outcome.NotFound()),
+        outcomes);
+    List<String> throttlings = verbose.stream().filter(l -> l.contains("HTTP 429")).toList();
+    assertEquals(2, throttlings.size(), throttlings::toString);
+    assertTrue(
+        throttlings.stream()
+            .anyMatch(
+                l ->
+                    l.matches(
+                        "GET "
+                            + Pattern.quote(host)
+                            + "/secrets/[ab]/: HTTP 429"
+                            + Pattern.quote(fresh.replace("VAULT", contoso.toString()))
+                                .replace("N", "\\E\\d+\\Q"))),
+        throttlings::toString);
+    assertTrue(
+        throttlings.stream()
+            .anyMatch(
+                l ->
+                    l.matches(
+                        "GET "
+                            + Pattern.quote(host)
+                            + "/secrets/[ab]/: HTTP 429 to a request sent before the vault"
+                            + " closed; it opens again in \\d+ ms")),
+        throttlings::toString);
+  }
+
+  static Stream<Arguments> throttlings() {
+    return Stream.of(
+        Arguments.of(
+            "the vault's wait, stretched",
+            new String[] {"Retry-After", "0"},
+            ", the vault asks to wait 0 ms; vault VAULT closed to every request of this run for"
+                + " N ms (jitter added), then one request, then at most 1 in flight"),
+        Arguments.of(
+            "no wait named: kvload's backoff",
+            new String[] {},
+            ", no Retry-After; vault VAULT closed to every request of this run for N ms"
+                + " (kvload's backoff, with jitter), then one request, then at most 1 in flight"));
+  }
+
+  @Test
+  void oneSecretIsOneRequestInFlightAndTheFirstIsTimedForV() {
+    fetchDb(status(404, "{}"));
+    assertEquals(1, source.peakInFlight());
+    assertTrue(
+        verbose.stream()
+            .anyMatch(l -> l.startsWith("first secret of each vault (challenge and token) in ")),
+        verbose::toString);
+    assertTrue(
+        verbose.stream()
+            .anyMatch(
+                l ->
+                    l.startsWith("fetched 1 secret from 1 vault in ")
+                        && l.endsWith(" ms, at most 1 requests in flight (limit 1)")),
+        verbose::toString);
+  }
+
+  @Test
+  void closingTheSourceClosesItsTransport() {
+    Transport transport = Transport.over(vault, Map.of());
+    source = source(transport, credential, 4, CLOCK);
+    source.close();
+    assertTrue(transport.executor().isShutdown());
   }
 }

@@ -1,6 +1,7 @@
 package dev.kvload.vault;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -8,10 +9,13 @@ import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.HttpPipelinePosition;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.util.Context;
 import dev.kvload.fake.StubResponse;
+import dev.kvload.http.AnswerTooLarge;
+import dev.kvload.http.BufferedAnswer;
 import java.io.EOFException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -68,5 +72,30 @@ class WholeBodyTest {
 
   private static HttpResponse answer(HttpRequest request, Flux<ByteBuffer> body) {
     return StubResponse.of(request, 200, body);
+  }
+
+  /** The SDK's asynchronous sends get the whole body too, and the same bound on it. */
+  @Test
+  void anAsynchronousSendReadsTheWholeBodyWithinItsBound() {
+    HttpPipeline small = pipeline(request -> Mono.just(answer(request, Flux.just(bytes("{}")))));
+    try (HttpResponse response = small.send(new HttpRequest(HttpMethod.GET, URL)).block()) {
+      assertArrayEquals(bytes("{}").array(), response.getBodyAsBinaryData().toBytes());
+    }
+    HttpPipeline endless =
+        pipeline(
+            request ->
+                Mono.just(
+                    answer(
+                        request,
+                        Flux.range(0, 2)
+                            .map(i -> ByteBuffer.wrap(new byte[BufferedAnswer.MAX_BODY])))));
+    assertThrows(
+        AnswerTooLarge.class, () -> endless.send(new HttpRequest(HttpMethod.GET, URL)).block());
+  }
+
+  /** Each try of a request reads its own answer whole, not only the last one. */
+  @Test
+  void itRunsOnEveryTry() {
+    assertEquals(HttpPipelinePosition.PER_RETRY, new WholeBody().getPipelinePosition());
   }
 }
