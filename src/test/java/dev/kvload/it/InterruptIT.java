@@ -71,11 +71,12 @@ class InterruptIT {
   @ParameterizedTest(name = "SIG{0} while writing the env file")
   @CsvSource({"TERM, 143", "INT, 130"})
   void whileWriting(String signal, int status) throws IOException {
-    // Large values make the write take tens of milliseconds, long enough to stop it midway.
+    // Large values make the write take tens of milliseconds, long enough to stop it midway; each
+    // stays under the 1 MiB kvload reads of an answer.
     StringBuilder secrets = new StringBuilder();
-    String[] values = new String[4];
+    String[] values = new String[24];
     for (int i = 0; i < values.length; i++) {
-      values[i] = ("chunk-" + i + "-").repeat(2_000_000);
+      values[i] = String.format("chunk-%02d-", i).repeat(90_000);
       h.fake.put(VAULT, "big-" + i, values[i]);
       secrets.append(i == 0 ? "" : ", ").append("\"BIG_").append(i).append("\": \"big-").append(i);
       secrets.append('"');
