@@ -24,6 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -413,6 +414,43 @@ class FilesIT {
     assertTrue(parts[1].startsWith(shm.path() + "/kvload-run-"), parts[1]);
     assertEquals("600\n", parts[2]);
     assertEquals(List.of(), shm.listing(), "the private folder is removed when the child exits");
+  }
+
+  /**
+   * The child fallback puts files in a folder: where $XDG_RUNTIME_DIR is on disk it refuses before
+   * making anything there, says why and what to do, and starts nothing. (Without any memory file
+   * system at all the message is the same kind; a test cannot take /dev/shm away.)
+   */
+  @Test
+  void theChildFallbackRefusesARuntimeFolderOnDisk() throws Exception {
+    manifest("");
+    Path runtime =
+        Files.createDirectory(
+            h.dir.resolve("runtime"),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    String type = Files.getFileStore(runtime).type();
+    Assumptions.assumeFalse(
+        List.of("tmpfs", "ramfs").contains(type), "the test folder is not on disk here: " + type);
+    Path started = h.dir.resolve("started");
+    var run =
+        h.run()
+            .env("KVLOAD_EXEC", "child")
+            .env("XDG_RUNTIME_DIR", runtime.toString())
+            .args("run", "--", "sh", "-c", ": > \"$0\"", started.toString())
+            .go();
+    assertEquals(7, run.exit(), run::toString);
+    assertTrue(
+        run.stderr()
+            .contains(
+                "$XDG_RUNTIME_DIR ("
+                    + runtime
+                    + ") is on "
+                    + type
+                    + ", not a memory file system: nothing was started"),
+        run::toString);
+    assertFalse(run.stderr().contains("--allow-persistent"), "not an option of run: " + run);
+    assertEquals(List.of(), TmpfsFolder.listing(runtime), "nothing made on the disk");
+    assertFalse(Files.exists(started), "the command did not start");
   }
 
   @Test
