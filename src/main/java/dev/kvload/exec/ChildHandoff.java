@@ -2,6 +2,7 @@ package dev.kvload.exec;
 
 import dev.kvload.Failure;
 import dev.kvload.env.Environment;
+import dev.kvload.output.EnvFileWriter;
 import dev.kvload.output.FileSetWriter;
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -99,11 +100,25 @@ public final class ChildHandoff implements Handoff {
     if (runtime != null && !runtime.isEmpty() && Path.of(runtime).isAbsolute()) {
       Path dir = Path.of(runtime);
       if (Files.isDirectory(dir)) {
+        // Refused before anything is made there, and named: the user pointed kvload at it, so
+        // another folder in its place would surprise them.
+        EnvFileWriter.persistentFileSystem(dir)
+            .ifPresent(
+                type -> {
+                  throw new Failure.Output(
+                      "the manifest has files, and $XDG_RUNTIME_DIR ("
+                          + dir
+                          + ") is on "
+                          + type
+                          + ", not a memory file system: nothing was started; point"
+                          + " XDG_RUNTIME_DIR at a folder on tmpfs, or unset it to use /dev/shm",
+                      null);
+                });
         return dir;
       }
     }
     Path shm = Path.of("/dev/shm");
-    if (Files.isDirectory(shm)) {
+    if (Files.isDirectory(shm) && EnvFileWriter.persistentFileSystem(shm).isEmpty()) {
       return shm;
     }
     throw new Failure.Output(

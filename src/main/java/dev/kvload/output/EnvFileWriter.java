@@ -377,6 +377,19 @@ public final class EnvFileWriter {
     }
   }
 
+  /**
+   * The type of the file system {@code folder} is on when it is not a memory one (tmpfs, ramfs),
+   * for the message refusing it; empty when it is one.
+   *
+   * @throws Failure.Output when its file system cannot be read
+   */
+  public static java.util.Optional<String> persistentFileSystem(Path folder) {
+    String type = fileSystemType(folder, folder);
+    return MEMORY_FILESYSTEMS.contains(type)
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(type);
+  }
+
   private static String fileSystemType(Path folder, Path target) {
     return store(folder, target).type().toLowerCase(Locale.ROOT);
   }

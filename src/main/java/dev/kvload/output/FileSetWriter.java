@@ -44,22 +44,23 @@ public final class FileSetWriter {
     Path folder = EnvFileWriter.safeFolder(parent, target, allowPersistent);
     Path link = folder.resolve(name);
     Path previous = previousSet(link, target);
-    Path staging = null;
+    Staging staging = null;
     Thread cleanup = null;
     try {
-      for (int attempt = 1; staging == null; attempt++) {
+      Path made = null;
+      for (int attempt = 1; made == null; attempt++) {
         Path candidate = folder.resolve("." + name + "." + EnvFileWriter.nonce());
         try {
           Files.createDirectory(candidate, owner("rwx------"));
-          staging = candidate;
+          made = candidate;
         } catch (java.nio.file.FileAlreadyExistsException e) {
           if (attempt == 5) {
             throw e;
           }
         }
       }
-      Path made = staging;
-      cleanup = hook(() -> deleteTree(made));
+      staging = new Staging(made, previous);
+      cleanup = hook(staging::stop);
       verbose.accept("writing " + files.size() + " files to " + link + " through " + made);
       for (var e : files.entrySet()) {
         // Checked again here: whatever the caller, nothing is written outside the new folder.
@@ -68,42 +69,107 @@ public final class FileSetWriter {
           throw new Failure.Output(
               target + ": refusing file '" + e.getKey() + "': " + problem, null);
         }
-        String[] segments = e.getKey().split("/");
-        Path dir = made;
-        for (int i = 0; i < segments.length - 1; i++) {
-          dir = dir.resolve(segments[i]);
-          if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectory(dir, owner("rwx------"));
-          }
-        }
-        try (FileChannel channel =
-            EnvFileWriter.create(dir.resolve(segments[segments.length - 1]))) {
-          EnvFileWriter.writeAll(channel, e.getValue());
-        }
+        Path into = made;
+        staging.step(() -> writeOne(into, e.getKey(), e.getValue()));
       }
       Path newLink = folder.resolve("." + name + "." + EnvFileWriter.nonce() + ".link");
-      Files.createSymbolicLink(newLink, made.getFileName());
-      try {
-        Files.move(newLink, link, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException | RuntimeException e) {
-        EnvFileWriter.deleteQuietly(newLink);
-        throw e;
-      }
-      staging = null;
+      staging.switchTo(newLink, link);
+      staging.removePrevious();
     } catch (Failure e) {
       throw e;
     } catch (IOException | RuntimeException e) {
       throw new Failure.Output(target + ": cannot write its files: " + EnvFileWriter.reason(e), e);
     } finally {
       if (staging != null) {
-        deleteTree(staging);
+        staging.removeUnlessSwitched();
       }
       EnvFileWriter.cancel(cleanup, EnvFileWriter.ShutdownHooks.JVM);
     }
-    if (previous != null) {
-      deleteTree(previous);
-    }
     return link;
+  }
+
+  private static void writeOne(Path made, String path, byte[] content) throws IOException {
+    String[] segments = path.split("/");
+    Path dir = made;
+    for (int i = 0; i < segments.length - 1; i++) {
+      dir = dir.resolve(segments[i]);
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(dir, owner("rwx------"));
+      }
+    }
+    try (FileChannel channel = EnvFileWriter.create(dir.resolve(segments[segments.length - 1]))) {
+      EnvFileWriter.writeAll(channel, content);
+    }
+  }
+
+  /**
+   * The new folder's one fate, decided under one lock: the writer moves the link to it, or the
+   * shutdown hook (SIGINT, SIGTERM) removes it, never both. The hook runs beside the writing
+   * thread, which the JVM halts wherever it is once the hooks end: without the lock, a hook could
+   * empty the folder while files were still being created in it (leaving it half written), or
+   * remove it just before the link was moved to it (leaving no set at all).
+   */
+  private static final class Staging {
+    private final Path folder;
+    private final Path previous;
+    // Read outside the lock too: the writer takes the lock again at once after each step, so a
+    // hook waiting for it could wait until every file is written; this flag stops it at the next.
+    private volatile boolean stopped;
+    private boolean switched;
+
+    Staging(Path folder, Path previous) {
+      this.folder = folder;
+      this.previous = previous;
+    }
+
+    /** Runs one step of writing the new folder, unless kvload is stopping. */
+    synchronized void step(IoStep step) throws IOException {
+      if (stopped) {
+        throw new IOException("kvload is stopping");
+      }
+      step.run();
+    }
+
+    /** Moves a new link at {@code link} to the folder in one step. */
+    synchronized void switchTo(Path newLink, Path link) throws IOException {
+      step(() -> Files.createSymbolicLink(newLink, folder.getFileName()));
+      try {
+        Files.move(newLink, link, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException | RuntimeException e) {
+        EnvFileWriter.deleteQuietly(newLink);
+        throw e;
+      }
+      switched = true;
+    }
+
+    /** The set replaced goes once the link no longer reaches it. */
+    synchronized void removePrevious() {
+      if (previous != null) {
+        deleteTree(previous);
+      }
+    }
+
+    synchronized void removeUnlessSwitched() {
+      if (!switched) {
+        deleteTree(folder);
+      }
+    }
+
+    /** The shutdown hook: whatever the writer was doing, only a whole set is left. */
+    void stop() {
+      stopped = true;
+      synchronized (this) {
+        if (switched) {
+          removePrevious();
+        } else {
+          deleteTree(folder);
+        }
+      }
+    }
+  }
+
+  private interface IoStep {
+    void run() throws IOException;
   }
 
   /**

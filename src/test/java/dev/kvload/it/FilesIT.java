@@ -24,8 +24,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Secrets as files, end to end: {@code export} writes them on tmpfs all or none, {@code run} hands
@@ -37,8 +40,11 @@ class FilesIT {
   /** Odd bytes for a raw file: NUL (no variable could hold it), quotes, newlines, escapes. */
   private static final String NOTES = "line 1\nit's \"q\" $HOME \\ \u0000 \u001b[31m é ✓\n";
 
-  /** Binary: NUL, 0xFF, and bytes that are no UTF-8. */
-  private static final byte[] BLOB = {0, 1, 2, (byte) 0xff, (byte) 0xfe, '\n', 0, (byte) 0x80};
+  /**
+   * Binary: NUL, 0xFF, and bytes that are no UTF-8; then text no other value holds, so that the
+   * decoded bytes leaking anywhere are seen.
+   */
+  private static final byte[] BLOB = blob();
 
   private Harness h;
   private TmpfsFolder shm;
@@ -55,6 +61,33 @@ class FilesIT {
     h.fake.put(VAULT, "extra", "extra-77c1");
     h.fake.put(VAULT, "web-tls", certificate(tls.pfxBase64(), TestCertificate.PKCS12));
     h.fake.put(VAULT, "pem-tls", certificate(tls.pem(), TestCertificate.PEM));
+    h.guard(convertedForms());
+  }
+
+  private static byte[] blob() {
+    byte[] binary = {0, 1, 2, (byte) 0xff, (byte) 0xfe, '\n', 0, (byte) 0x80};
+    byte[] text = "decoded-blob-5d0e".getBytes(StandardCharsets.US_ASCII);
+    byte[] all = java.util.Arrays.copyOf(binary, binary.length + text.length);
+    System.arraycopy(text, 0, all, binary.length, text.length);
+    return all;
+  }
+
+  /**
+   * What kvload makes of the stored values, guarded as the values are: the fake holds the PFX in
+   * base64 and the key inside a PEM with its certificate, so the key extracted as PKCS#8 (as PEM,
+   * as one line of base64, any one of its lines), the PFX's bytes and the decoded binary would leak
+   * unseen otherwise.
+   */
+  private List<String> convertedForms() {
+    List<String> forms = new java.util.ArrayList<>();
+    String keyPem = TestCertificate.pem("PRIVATE KEY", tls.key().getEncoded());
+    forms.add(keyPem);
+    forms.add(Base64.getEncoder().encodeToString(tls.key().getEncoded()));
+    keyPem.lines().filter(l -> l.length() >= 16 && !l.startsWith("-----")).forEach(forms::add);
+    forms.add(new String(Base64.getDecoder().decode(tls.pfxBase64()), StandardCharsets.UTF_8));
+    forms.add(new String(BLOB, StandardCharsets.UTF_8));
+    forms.add("decoded-blob-5d0e");
+    return forms;
   }
 
   @AfterEach
@@ -202,6 +235,89 @@ class FilesIT {
     assertEquals(List.of(), shm.listing());
   }
 
+  /**
+   * Optional entries as for variables: one whose secret is missing, one whose secret does not fit
+   * its format. Neither is written nor has its variable set; each is a warning naming the file, the
+   * secret and the vault; the rest goes on.
+   */
+  private static final String OPTIONAL_FILES =
+      ",\n  \"gone.pem\": {\"secret\": \"no-such-secret\", \"format\": \"key\", \"env\":"
+          + " \"GONE_FILE\", \"optional\": true},\n"
+          + "  \"misfit.pem\": {\"secret\": \"notes\", \"format\": \"cert\", \"env\":"
+          + " \"MISFIT_FILE\", \"optional\": true}";
+
+  private void assertOptionalFilesWarned(Harness.Run run) {
+    assertEquals(0, run.exit(), run::toString);
+    String vault = h.fake.vaultUrl(VAULT);
+    List<String> warnings = run.stderr().lines().filter(l -> l.contains("optional, so")).toList();
+    assertEquals(2, warnings.size(), run::toString);
+    for (List<String> words :
+        List.of(List.of("gone.pem", "no-such-secret"), List.of("misfit.pem", "'notes'"))) {
+      assertTrue(
+          warnings.stream()
+              .anyMatch(
+                  l ->
+                      l.contains(words.get(0))
+                          && l.contains(words.get(1))
+                          && l.contains(vault)
+                          && l.contains("is not written")),
+          () -> words + " named in a warning: " + run);
+    }
+  }
+
+  @Test
+  void exportLeavesOutAnOptionalFileWhoseSecretFailsAndWarns() throws Exception {
+    manifest(OPTIONAL_FILES);
+    Path env = shm.resolve("env");
+    var run = h.kvload("export", "-o", env.toString());
+    assertOptionalFilesWarned(run);
+    Path dir = shm.resolve("env.files");
+    assertFalse(Files.exists(dir.resolve("gone.pem"), LinkOption.NOFOLLOW_LINKS));
+    assertFalse(Files.exists(dir.resolve("misfit.pem"), LinkOption.NOFOLLOW_LINKS));
+    assertTrue(Files.isRegularFile(dir.resolve("tls/key.pem")), "the rest is written");
+    String envText = Files.readString(env);
+    assertFalse(envText.contains("GONE_FILE"), "no variable for a file not written");
+    assertFalse(envText.contains("MISFIT_FILE"), "no variable for a file not written");
+    assertEquals(
+        "unset|unset|" + dir.resolve("notes.txt"),
+        sh(
+            ". \"$0\"; printf '%s|%s|%s' \"${GONE_FILE-unset}\" \"${MISFIT_FILE-unset}\""
+                + " \"$NOTES_FILE\"",
+            env));
+  }
+
+  @ParameterizedTest(name = "KVLOAD_EXEC={0}")
+  @ValueSource(strings = {"exec", "child"})
+  void runLeavesOutAnOptionalFileWhoseSecretFailsAndWarns(String mode) {
+    manifest(OPTIONAL_FILES);
+    // Prints whether each variable is set, and every file the command can see by name: the memfd
+    // names in exec mode, the private folder's listing in child mode. No value.
+    var run =
+        h.run()
+            .env("KVLOAD_EXEC", mode)
+            .env("XDG_RUNTIME_DIR", shm.path().toString())
+            .args(
+                "run",
+                "--",
+                "sh",
+                "-c",
+                "printf '%s|%s|' \"${GONE_FILE-unset}\" \"${MISFIT_FILE-unset}\";"
+                    + " test -r \"$NOTES_FILE\" && printf 'notes|';"
+                    + " for f in /proc/$$/fd/*; do readlink \"$f\"; done;"
+                    + " case $NOTES_FILE in /proc/*) ;; *) ls -A \"$(dirname \"$NOTES_FILE\")\";; esac")
+            .go();
+    assertOptionalFilesWarned(run);
+    assertTrue(run.stdout().startsWith("unset|unset|notes|"), run.stdout());
+    assertFalse(run.stdout().contains("gone.pem"), run.stdout());
+    assertFalse(run.stdout().contains("misfit.pem"), run.stdout());
+    if (mode.equals("exec")) {
+      assertTrue(run.stdout().contains("/memfd:kvload:notes.txt"), run.stdout());
+    } else {
+      assertTrue(run.stdout().contains("\nnotes.txt\n"), run.stdout());
+    }
+    assertEquals(List.of(), shm.listing());
+  }
+
   @Test
   void aLinkPlantedAtTheFilesFolderIsReplacedNeverFollowed() throws Exception {
     manifest("");
@@ -298,6 +414,43 @@ class FilesIT {
     assertTrue(parts[1].startsWith(shm.path() + "/kvload-run-"), parts[1]);
     assertEquals("600\n", parts[2]);
     assertEquals(List.of(), shm.listing(), "the private folder is removed when the child exits");
+  }
+
+  /**
+   * The child fallback puts files in a folder: where $XDG_RUNTIME_DIR is on disk it refuses before
+   * making anything there, says why and what to do, and starts nothing. (Without any memory file
+   * system at all the message is the same kind; a test cannot take /dev/shm away.)
+   */
+  @Test
+  void theChildFallbackRefusesARuntimeFolderOnDisk() throws Exception {
+    manifest("");
+    Path runtime =
+        Files.createDirectory(
+            h.dir.resolve("runtime"),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    String type = Files.getFileStore(runtime).type();
+    Assumptions.assumeFalse(
+        List.of("tmpfs", "ramfs").contains(type), "the test folder is not on disk here: " + type);
+    Path started = h.dir.resolve("started");
+    var run =
+        h.run()
+            .env("KVLOAD_EXEC", "child")
+            .env("XDG_RUNTIME_DIR", runtime.toString())
+            .args("run", "--", "sh", "-c", ": > \"$0\"", started.toString())
+            .go();
+    assertEquals(7, run.exit(), run::toString);
+    assertTrue(
+        run.stderr()
+            .contains(
+                "$XDG_RUNTIME_DIR ("
+                    + runtime
+                    + ") is on "
+                    + type
+                    + ", not a memory file system: nothing was started"),
+        run::toString);
+    assertFalse(run.stderr().contains("--allow-persistent"), "not an option of run: " + run);
+    assertEquals(List.of(), TmpfsFolder.listing(runtime), "nothing made on the disk");
+    assertFalse(Files.exists(started), "the command did not start");
   }
 
   @Test

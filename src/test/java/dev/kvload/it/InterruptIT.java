@@ -71,11 +71,12 @@ class InterruptIT {
   @ParameterizedTest(name = "SIG{0} while writing the env file")
   @CsvSource({"TERM, 143", "INT, 130"})
   void whileWriting(String signal, int status) throws IOException {
-    // Large values make the write take tens of milliseconds, long enough to stop it midway.
+    // Large values make the write take tens of milliseconds, long enough to stop it midway; each
+    // stays under the 1 MiB kvload reads of an answer.
     StringBuilder secrets = new StringBuilder();
-    String[] values = new String[4];
+    String[] values = new String[24];
     for (int i = 0; i < values.length; i++) {
-      values[i] = ("chunk-" + i + "-").repeat(2_000_000);
+      values[i] = String.format("chunk-%02d-", i).repeat(90_000);
       h.fake.put(VAULT, "big-" + i, values[i]);
       secrets.append(i == 0 ? "" : ", ").append("\"BIG_").append(i).append("\": \"big-").append(i);
       secrets.append('"');
@@ -93,13 +94,12 @@ class InterruptIT {
       var running =
           h.run().args("export", "-o", envFile.toString(), "-v", "--timeout", "120s").start();
       running.awaitStderr("kvload: writing " + envFile, Duration.ofSeconds(120));
-      running.signal("STOP");
       Instant stopped = Instant.now();
-      stoppedMidWrite = shm.listing().stream().anyMatch(name -> name.endsWith(".tmp"));
-      running.signal(stoppedMidWrite ? signal : "CONT");
-      if (stoppedMidWrite) {
-        running.signal("CONT");
-      }
+      stoppedMidWrite =
+          stopMidway(
+              running,
+              signal,
+              () -> shm.listing().stream().anyMatch(name -> name.endsWith(".tmp")));
       var run = running.finish(Duration.ofSeconds(60));
       System.out.printf(
           "INTERRUPT SIG%s while writing (attempt %d, %s): exit %d in %d ms, file %s%n",
@@ -123,6 +123,133 @@ class InterruptIT {
       }
     }
     assertTrue(stoppedMidWrite, "three attempts, never stopped while the temporary file existed");
+  }
+
+  /**
+   * {@code export} of the manifest's files, signalled while a file's secret is held back: the
+   * previous set (its folder, the link to it, the env file with its paths) is left as it was, and
+   * no new folder beside it.
+   */
+  @ParameterizedTest(name = "SIG{0} while fetching a file's secret")
+  @CsvSource({"INT, 130", "TERM, 143"})
+  void filesWhileFetching(String signal, int status) throws IOException {
+    String old = "the old file 0b7d";
+    h.fake.put(VAULT, "cert", old);
+    filesManifest(1);
+    var first = h.kvload("export", "-o", envFile.toString());
+    assertEquals(0, first.exit(), first::toString);
+    List<String> before = shm.listing();
+    String envBefore = Files.readString(envFile);
+    h.fake.put(VAULT, "cert", "the new file 6e21");
+    h.fake.behave(VAULT, "cert", r -> h.fake.normal(r).after(Duration.ofSeconds(60)));
+
+    var export = h.run().args("export", "-o", envFile.toString(), "--timeout", "90s").start();
+    awaitAuthorizedRequests(2);
+    export.signal(signal);
+    var run = export.finish(Duration.ofSeconds(30));
+
+    assertEquals(status, run.exit(), run::toString);
+    assertEquals(before, shm.listing(), "the same set, nothing beside it");
+    assertEquals(old, Files.readString(shm.resolve("env.files/f00.txt")));
+    assertEquals(envBefore, Files.readString(envFile));
+  }
+
+  /**
+   * {@code export} of the manifest's files, stopped (SIGSTOP) once it says it is writing them and
+   * before its link moved to the new set, then signalled and continued: the JVM's shutdown hooks
+   * race the writing thread. The previous set must be left whole and reachable, and the new folder,
+   * half written, removed.
+   */
+  @ParameterizedTest(name = "SIG{0} while writing the files")
+  @CsvSource({"TERM, 143", "INT, 130"})
+  void filesWhileWriting(String signal, int status) throws IOException {
+    int count = 40;
+    String old = "the old file 0b7d";
+    h.fake.put(VAULT, "cert", old);
+    filesManifest(count);
+    var first = h.kvload("export", "-o", envFile.toString());
+    assertEquals(0, first.exit(), first::toString);
+    Path link = shm.resolve("env.files");
+    // Large files make the writing take tens of milliseconds, long enough to stop it midway.
+    String fresh = "big-file-".repeat(80_000);
+    h.fake.put(VAULT, "cert", fresh);
+
+    boolean stoppedMidWrite = false;
+    for (int attempt = 1; attempt <= 3 && !stoppedMidWrite; attempt++) {
+      Path oldSet = Files.readSymbolicLink(link);
+      String oldContent = Files.readString(link.resolve("f00.txt"));
+      var running =
+          h.run().args("export", "-o", envFile.toString(), "-v", "--timeout", "120s").start();
+      running.awaitStderr("kvload: writing " + count + " files to", Duration.ofSeconds(120));
+      stoppedMidWrite = stopMidway(running, signal, () -> linkReaches(link, oldSet));
+      var run = running.finish(Duration.ofSeconds(60));
+      System.out.printf(
+          "INTERRUPT SIG%s while writing files (attempt %d, %s): exit %d in %d ms%n",
+          signal,
+          attempt,
+          stoppedMidWrite ? "stopped before the switch" : "the switch had happened",
+          run.exit(),
+          run.took().toMillis());
+      List<String> sets = shm.listing().stream().filter(n -> n.startsWith(".env.files.")).toList();
+      assertEquals(
+          List.of(Files.readSymbolicLink(link).toString()),
+          sets,
+          "one complete set, nothing half written or temporary beside it: " + shm.listing());
+      assertTrue(shm.listing().containsAll(List.of("env", "env.files")), shm.listing()::toString);
+      // Stopped before the switch, the signal usually stops the writing and the previous set
+      // stays; but the writing thread runs on beside the shutdown hooks and may reach the switch
+      // first: then the new set is complete. Never anything in between.
+      boolean previousKept = Files.readSymbolicLink(link).equals(oldSet);
+      String expected = previousKept ? oldContent : fresh;
+      System.out.printf("  the %s set is reached%n", previousKept ? "previous" : "new");
+      assertEquals(stoppedMidWrite ? status : 0, run.exit(), run::toString);
+      for (int i = 0; i < count; i++) {
+        String name = String.format("f%02d.txt", i);
+        assertTrue(
+            expected.equals(Files.readString(link.resolve(name))),
+            "complete and the same: " + name);
+      }
+    }
+    assertTrue(stoppedMidWrite, "three attempts, never stopped before the switch");
+  }
+
+  /**
+   * Stops kvload (SIGSTOP) and asks whether it stopped midway; if so, sends {@code signal} while it
+   * is stopped, so that the JVM's shutdown hooks and the writing thread start again together.
+   * SIGCONT in every case.
+   */
+  private static boolean stopMidway(
+      Harness.Running running, String signal, java.util.function.BooleanSupplier midway) {
+    running.signal("STOP");
+    boolean stopped = midway.getAsBoolean();
+    if (stopped) {
+      running.signal(signal);
+    }
+    running.signal("CONT");
+    return stopped;
+  }
+
+  private static boolean linkReaches(Path link, Path set) {
+    try {
+      return Files.readSymbolicLink(link).equals(set);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Files f00.txt, f01.txt, ... all made from secret 'cert'. */
+  private void filesManifest(int count) {
+    StringBuilder files = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      files.append(i == 0 ? "" : ", ");
+      files.append(String.format("\"f%02d.txt\": {\"secret\": \"cert\"}", i));
+    }
+    h.manifest(
+        "{\"vault\": \""
+            + h.fake.vaultUrl(VAULT)
+            + "\", \"secrets\": {}, \"files\": {"
+            + files
+            + "}}");
   }
 
   private static String describe(String now, String fresh) {
