@@ -54,8 +54,8 @@ class VaultFaultsIT {
   /**
    * For runs that must meet their deadline: long enough that the challenge and the token (a few
    * CPU-seconds in a cold JVM, six JVMs sharing two cores) are done and the fault is what the
-   * deadline finds. 8 s was too short once the machine was loaded tenfold: the first request had
-   * no answer yet at the deadline, so the vault, not the token endpoint, was rightly blamed.
+   * deadline finds. 8 s was too short once the machine was loaded tenfold: the first request had no
+   * answer yet at the deadline, so the vault, not the token endpoint, was rightly blamed.
    */
   private static final String DEADLINE = "15s";
 
