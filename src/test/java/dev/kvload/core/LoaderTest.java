@@ -466,4 +466,60 @@ class LoaderTest {
             .contains("no manifest: looked for ./kvload.json and" + " ./.devcontainer/kvload.json"),
         stderr());
   }
+
+  static Stream<Arguments> fileSecrets() {
+    return Stream.of(
+        Arguments.of(
+            "an optional file whose secret is missing: not written, a warning, the rest loads",
+            "\"optional\": true",
+            null,
+            0,
+            "warning: file app.ini: secret 'cfg' in vault contoso-dev not found; optional, so file"
+                + " app.ini is not written"),
+        Arguments.of(
+            "a required file whose secret is missing: nothing is written",
+            "\"optional\": false",
+            null,
+            ExitStatus.SECRET,
+            "file app.ini: secret 'cfg' in vault contoso-dev not found"),
+        Arguments.of(
+            "a file's secret may hold NUL, which no variable can: written byte for byte",
+            "\"optional\": false",
+            VALUE + "\0" + VALUE,
+            0,
+            "kvload: wrote 1 file under "),
+        Arguments.of(
+            "a file's env that changes how programs load code: refused, nothing fetched",
+            "\"env\": \"LD_PRELOAD\"",
+            VALUE,
+            ExitStatus.MANIFEST,
+            "file app.ini: \"env\": "));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fileSecrets")
+  void aFilesSecretFollowsTheFilesRules(
+      String name, String option, String value, int exit, String stderrHas) throws IOException {
+    Files.writeString(
+        dir.resolve("kvload.json"),
+        "{\"vault\": \"contoso-dev\", \"secrets\": {\"DATABASE_URL\": \"db\"}, \"files\":"
+            + " {\"app.ini\": {\"secret\": \"cfg\", "
+            + option
+            + "}}}");
+    source.put("db", found(null, null));
+    if (value != null) {
+      source.put("cfg", new Outcome.Found(new SecretValue(value), "v1", null, null));
+    }
+    assertEquals(exit, kvload("export", "-o", "out.env", "--allow-persistent"), stderr());
+    assertTrue(stderr().contains(stderrHas), stderr());
+    Path file = dir.resolve("out.env.files/app.ini");
+    assertEquals(exit == 0 && value != null, Files.exists(file), "the file written");
+    if (Files.exists(file)) {
+      assertEquals(value, Files.readString(file));
+    }
+    assertEquals(exit == 0, Files.exists(dir.resolve("out.env")), "the env file written");
+    if (exit == ExitStatus.MANIFEST) {
+      assertEquals(List.of(), source.asked(), "fetched before the manifest was refused");
+    }
+  }
 }
