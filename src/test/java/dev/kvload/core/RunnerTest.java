@@ -16,6 +16,7 @@ import dev.kvload.manifest.SecretRef;
 import dev.kvload.vault.Outcome;
 import dev.kvload.vault.SecretSource;
 import dev.kvload.vault.SecretValue;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,13 +53,28 @@ class RunnerTest {
     Failure.Command checkFails;
     ByteArrayOutputStream out;
     String stdoutAtStart;
+    ByteArrayOutputStream err;
+    String stderrAtStart;
+    List<Handoff.File> files;
 
     @Override
     public int start(List<String> command, Environment environment) {
       this.command = command;
       this.environment = environment;
       this.stdoutAtStart = out == null ? null : out.toString(StandardCharsets.UTF_8);
+      this.stderrAtStart = err == null ? null : err.toString(StandardCharsets.UTF_8);
       return 42;
+    }
+
+    /** Where a memfd handoff would put them. */
+    @Override
+    public Map<String, String> files(List<Handoff.File> files, Map<String, String> env) {
+      this.files = files;
+      Map<String, String> paths = new LinkedHashMap<>();
+      files.stream()
+          .filter(f -> f.env() != null)
+          .forEach(f -> paths.put(f.env(), "/proc/self/fd/9/" + f.path()));
+      return paths;
     }
 
     @Override
@@ -268,5 +284,58 @@ class RunnerTest {
     assertTrue(stderr().contains("; used anyway (--allow-expired)"), stderr());
     assertFalse(stderr().contains("SAME"), stderr());
     assertEquals(SECRET, handoff.environment.asMap().get("DATABASE_URL"));
+  }
+
+  /**
+   * A file made from a template gets the variables' values, and the command learns where the file
+   * is from the variable the manifest names; the value stays off stderr.
+   */
+  @Test
+  void filesAreMadeFromTheVariablesAndTheirPathsPassedOn() throws IOException {
+    Files.writeString(dir.resolve("npmrc.tmpl"), "//registry/:_authToken={{kv:DATABASE_URL}}\n");
+    Path manifest = dir.resolve("kvload.json");
+    Settings settings = settings(ConflictPolicy.OVERRIDE);
+    Files.writeString(
+        manifest,
+        """
+        {"vault": "contoso-dev", "secrets": {"DATABASE_URL": "db-url"},
+         "files": {".npmrc": {"template": "npmrc.tmpl", "env": "NPM_CONFIG_USERCONFIG"}}}
+        """);
+    Recording handoff = new Recording();
+    Runner.run(session(Map.of("PATH", "/usr/bin"), VAULT), settings, List.of("app"), handoff);
+    assertEquals(1, handoff.files.size(), handoff.files::toString);
+    assertEquals(".npmrc", handoff.files.getFirst().path());
+    assertEquals(
+        "//registry/:_authToken=" + SECRET + "\n",
+        new String(handoff.files.getFirst().content(), StandardCharsets.UTF_8));
+    Map<String, String> env = handoff.environment.asMap();
+    assertEquals("/proc/self/fd/9/.npmrc", env.get("NPM_CONFIG_USERCONFIG"));
+    assertEquals(SECRET, env.get("DATABASE_URL"));
+    assertFalse(stderr().contains(SECRET), "no value on stderr");
+  }
+
+  /** kvload's own warnings come before anything the command writes to the same stderr. */
+  @Test
+  void warningsAreOutBeforeTheCommandStarts() throws IOException {
+    Recording handoff = new Recording();
+    handoff.err = err;
+    Session base = session(ENV, VAULT);
+    Session session =
+        new Session(
+            base.env(),
+            dir,
+            base.out(),
+            new Diagnostics(
+                new PrintStream(
+                    new BufferedOutputStream(err, 1 << 16), false, StandardCharsets.UTF_8),
+                false,
+                false),
+            base.sources(),
+            base.clock());
+    Runner.run(session, settings(ConflictPolicy.OVERRIDE), List.of("app"), handoff);
+    assertTrue(
+        handoff.stderrAtStart.contains("warning: DATABASE_URL was already set"),
+        handoff.stderrAtStart);
+    assertFalse(handoff.stderrAtStart.contains(SECRET), "no value on stderr");
   }
 }
