@@ -174,8 +174,10 @@ class LoadIT {
           Duration.between(start, Instant.now()).toMillis(),
           h.fake.peakInFlight(),
           Files.exists(Harness.HOME.resolve("target/kvload.aot")) ? "present" : "missing");
-      // One token request per process. A transport retry sends the same request again, with the
-      // same request id: not a second token. A second id from one process would be.
+      // One token per process, asked for once; the credential itself asks again when its first
+      // request fails or times out, which a machine loaded fiftyfold makes happen (seen: a second
+      // request 0.9 s and 10 s after the first, each with its own request id). Three or fewer
+      // allows for that; more would be kvload asking for tokens it does not need.
       Map<String, List<FakeAzure.Request>> tokensByRun =
           h.fake.requests().stream()
               .filter(r -> r.path().equals("/msi/token"))
@@ -186,10 +188,9 @@ class LoadIT {
       assertEquals(processes, tokensByRun.size(), "every process asked for a token");
       tokensByRun.forEach(
           (run, requests) ->
-              assertEquals(
-                  1,
-                  requests.stream().map(FakeAzure.Request::clientRequestId).distinct().count(),
-                  () -> "one token request per process, " + run + " sent " + requests));
+              assertTrue(
+                  requests.size() <= 3,
+                  () -> "at most the credential's own retries, " + run + " sent " + requests));
       assertTrue(h.fake.peakInFlight() >= processes, "the vault got them all at once");
     } finally {
       starters.shutdownNow();
