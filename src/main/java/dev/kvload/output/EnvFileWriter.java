@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -289,16 +290,18 @@ public final class EnvFileWriter {
   }
 
   private static void refuseUnlessInMemory(Path folder, Path target) {
-    String type = fileSystemType(folder, target);
-    if (!MEMORY_FILESYSTEMS.contains(type)) {
-      throw new Failure.Output(
-          "refusing to write secrets to "
-              + target
-              + ": its folder is on "
-              + type
-              + ", not tmpfs; write under $XDG_RUNTIME_DIR or /dev/shm, or pass --allow-persistent",
-          null);
-    }
+    persistentFileSystem(folder, target)
+        .ifPresent(
+            type -> {
+              throw new Failure.Output(
+                  "refusing to write secrets to "
+                      + target
+                      + ": its folder is on "
+                      + type
+                      + ", not tmpfs; write under $XDG_RUNTIME_DIR or /dev/shm, or pass"
+                      + " --allow-persistent",
+                  null);
+            });
   }
 
   private static Path nearestExisting(Path folder) {
@@ -383,11 +386,13 @@ public final class EnvFileWriter {
    *
    * @throws Failure.Output when its file system cannot be read
    */
-  public static java.util.Optional<String> persistentFileSystem(Path folder) {
-    String type = fileSystemType(folder, folder);
-    return MEMORY_FILESYSTEMS.contains(type)
-        ? java.util.Optional.empty()
-        : java.util.Optional.of(type);
+  public static Optional<String> persistentFileSystem(Path folder) {
+    return persistentFileSystem(folder, folder);
+  }
+
+  private static Optional<String> persistentFileSystem(Path folder, Path target) {
+    String type = fileSystemType(folder, target);
+    return MEMORY_FILESYSTEMS.contains(type) ? Optional.empty() : Optional.of(type);
   }
 
   private static String fileSystemType(Path folder, Path target) {
